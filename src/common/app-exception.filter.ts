@@ -1,0 +1,87 @@
+import { ArgumentsHost, Catch, ExceptionFilter, HttpException, Logger } from '@nestjs/common';
+import type { Request, Response } from 'express';
+import { AppError } from './app.errors';
+import { ERROR_CODES, ErrorCode, errorCodeForStatus } from './error-codes';
+import { safeReturnTo, wantsJson } from './route-family';
+
+interface Classified {
+  readonly code: ErrorCode;
+  readonly detail?: string;
+  readonly unexpected: boolean;
+}
+
+/**
+ * The one exception filter: an error code becomes a status and either a JSON body (`/api/*` and
+ * other machine routes) or the error page. Unknown errors become a generic 500 and a log line; no
+ * stack trace, token or internal message ever reaches the client.
+ */
+@Catch()
+export class AppExceptionFilter implements ExceptionFilter {
+  private readonly logger = new Logger('Errors');
+
+  catch(exception: unknown, host: ArgumentsHost): void {
+    const req = host.switchToHttp().getRequest<Request>();
+    const res = host.switchToHttp().getResponse<Response>();
+    const { code, detail, unexpected } = classify(exception);
+    const spec = ERROR_CODES[code];
+    if (unexpected) {
+      this.logger.error(`${req.method} ${req.path} failed: ${describe(exception)}`, (exception as Error)?.stack);
+    } else if (detail) {
+      this.logger.warn(`${req.method} ${req.path} rejected: ${code} (${detail})`);
+    }
+    if (res.headersSent) return;
+
+    const json = wantsJson(req);
+    if (code === 'LOGIN_REQUIRED' && !json && (req.method === 'GET' || req.method === 'HEAD')) {
+      res.redirect(302, loginLocation(req.originalUrl));
+      return;
+    }
+    if (code === 'REAUTH_REQUIRED' && !json) {
+      // A form posted after the login went stale cannot be replayed: come back to its page instead.
+      const returnTo = exception instanceof AppError && exception.returnTo ? exception.returnTo : req.originalUrl;
+      const location = loginLocation(returnTo);
+      res.redirect(303, `${location}${location.includes('?') ? '&' : '?'}reauth=1`);
+      return;
+    }
+    if (spec.status === 401 && req.path.startsWith('/api/')) {
+      res.setHeader('WWW-Authenticate', 'Bearer error="invalid_token"');
+    }
+    res.status(spec.status);
+    if (json) {
+      res.json({ error: spec.error, message: spec.message });
+      return;
+    }
+    res.setHeader('Cache-Control', 'no-store');
+    const retry = code.startsWith('LOGIN_') || code === 'PROVIDER_UNAVAILABLE' ? '/auth/login' : undefined;
+    res.render('error', { title: spec.message, status: spec.status, error: spec.error, retry }, (err, html) => {
+      if (err) res.type('text/plain').send(spec.message);
+      else res.type('html').send(html);
+    });
+  }
+}
+
+function classify(exception: unknown): Classified {
+  if (exception instanceof AppError) {
+    return { code: exception.code, detail: exception.detail, unexpected: exception.code === 'INTERNAL' };
+  }
+  if (exception instanceof HttpException) {
+    return { code: errorCodeForStatus(exception.getStatus()), unexpected: exception.getStatus() >= 500 };
+  }
+  // Errors from Express middleware (body-parser, http-errors) carry their status.
+  const status = (exception as { status?: unknown; statusCode?: unknown } | null)?.status;
+  if (typeof status === 'number' && status >= 400 && status < 500) {
+    return { code: errorCodeForStatus(status), unexpected: false };
+  }
+  return { code: 'INTERNAL', unexpected: true };
+}
+
+function describe(exception: unknown): string {
+  return exception instanceof Error ? `${exception.name}: ${exception.message}` : typeof exception;
+}
+
+/** `/auth/login?returnTo=/account`: the path is kept readable, everything else encoded. */
+export function loginLocation(originalUrl: string): string {
+  const returnTo = safeReturnTo(originalUrl);
+  if (!returnTo) return '/auth/login';
+  return `/auth/login?returnTo=${encodeURIComponent(returnTo).replace(/%2F/g, '/')}`;
+}

@@ -1,0 +1,22 @@
+/** Who is calling, however they proved it; what guards put on `req.user`. */
+export interface AuthenticatedUser {
+  readonly id: string;
+  readonly email?: string;
+  readonly name?: string;
+  readonly roles: readonly string[];
+  readonly via: 'session' | 'bearer';
+  readonly applicationId?: string;
+  /** When the bearer token (or the session's access token) expires, seconds since the epoch. */
+  readonly tokenExpiresAt?: number;
+}
+
+declare global {
+  // eslint-disable-next-line @typescript-eslint/no-namespace
+  namespace Express {
+    // eslint-disable-next-line @typescript-eslint/no-empty-object-type
+    interface User extends AuthenticatedUser {}
+    interface Request {
+      user?: User;
+    }
+  }
+}

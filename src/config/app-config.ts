@@ -1,0 +1,131 @@
+import type { RedisTarget } from './redis-target';
+
+export type NodeEnv = 'development' | 'production' | 'test';
+export type ProviderKind = 'fusionauth' | 'generic';
+export type AuthMode = 'oidc' | 'password';
+export type SessionStoreKind = 'redis' | 'memory';
+
+export type LogLevel = 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
+
+export interface RateLimit {
+  readonly limit: number;
+  readonly windowS: number;
+}
+
+export interface ProviderConfig {
+  /** Used in `?provider=` and in logs; `default` for the single-provider variables. */
+  readonly name: string;
+  readonly displayName: string;
+  readonly kind: ProviderKind;
+  readonly issuer: string;
+  /** A short stable id of the issuer for Redis keys: subjects are only unique per issuer. */
+  readonly issuerKey: string;
+  readonly clientId: string;
+  readonly clientSecret: string;
+  readonly scopes: readonly string[];
+  readonly idTokenAlgs: readonly string[];
+  /** FusionAuth API base and key; set only for `kind: fusionauth`. */
+  readonly fusionAuth?: { readonly url: string; readonly apiKey: string };
+}
+
+export interface SessionConfig {
+  readonly secret: string;
+  readonly secretGenerated: boolean;
+  /** `undefined`: Redis when it answers at start, else memory (never in production). */
+  readonly store: SessionStoreKind | undefined;
+  readonly idleTimeoutS: number;
+  readonly absoluteTimeoutS: number;
+  readonly cookieName: string;
+  readonly cookieSecure: boolean;
+}
+
+export interface WebhookConfig {
+  readonly jwt: boolean;
+  readonly hmac: boolean;
+  readonly basic: boolean;
+  readonly hmacSecret?: string;
+  readonly basicUser?: string;
+  readonly basicPassword?: string;
+}
+
+export interface AppConfigValues {
+  readonly nodeEnv: NodeEnv;
+  readonly production: boolean;
+  readonly port: number;
+  /** The public origin without a trailing slash, e.g. `https://app.example.com`. */
+  readonly appUrl: string;
+  readonly https: boolean;
+  readonly trustProxy: boolean;
+  /** Never empty; the first one is the default provider. */
+  readonly providers: readonly ProviderConfig[];
+  readonly authModes: readonly AuthMode[];
+  readonly session: SessionConfig;
+  readonly redis: {
+    readonly url: string;
+    readonly urlExplicit: boolean;
+    readonly keyPrefix: string;
+    /** Standalone, sentinel or cluster, with its nodes. */
+    readonly target: RedisTarget;
+  };
+  /** Per client IP: login, callback, password login and registration; and the webhook. */
+  readonly rateLimits: { readonly login: RateLimit; readonly webhook: RateLimit };
+  readonly logLevel: LogLevel;
+  /** When set, GET /metrics needs `Authorization: Bearer <token>`. */
+  readonly metricsToken?: string;
+  /** How long a shutdown waits for requests in flight before it closes everything anyway. */
+  readonly shutdownTimeoutS: number;
+  readonly accessTokenTtlS: number;
+  /** Sensitive actions need a login at most this old (s). */
+  readonly reauthMaxAgeS: number;
+  readonly webhook: WebhookConfig;
+  readonly denylistFailureMode: 'closed' | 'open';
+  readonly devIdpPort: number;
+  /** Things worth one warning line at start (a generated secret, the memory store, ...). */
+  readonly warnings: readonly string[];
+}
+
+/** The validated configuration; the only way the rest of the service learns about its environment. */
+export class AppConfig implements AppConfigValues {
+  readonly nodeEnv!: NodeEnv;
+  readonly production!: boolean;
+  readonly port!: number;
+  readonly appUrl!: string;
+  readonly https!: boolean;
+  readonly trustProxy!: boolean;
+  readonly providers!: readonly ProviderConfig[];
+  readonly authModes!: readonly AuthMode[];
+  readonly session!: SessionConfig;
+  readonly redis!: AppConfigValues['redis'];
+  readonly accessTokenTtlS!: number;
+  readonly reauthMaxAgeS!: number;
+  readonly webhook!: WebhookConfig;
+  readonly denylistFailureMode!: 'closed' | 'open';
+  readonly devIdpPort!: number;
+  readonly rateLimits!: AppConfigValues['rateLimits'];
+  readonly logLevel!: LogLevel;
+  readonly metricsToken?: string;
+  readonly shutdownTimeoutS!: number;
+  readonly warnings!: readonly string[];
+
+  constructor(values: AppConfigValues) {
+    Object.assign(this, values);
+    Object.freeze(this);
+  }
+
+  get defaultProvider(): ProviderConfig {
+    return this.providers[0]!;
+  }
+
+  provider(name: string): ProviderConfig | undefined {
+    return this.providers.find((p) => p.name === name);
+  }
+
+  hasAuthMode(mode: AuthMode): boolean {
+    return this.authModes.includes(mode);
+  }
+
+  /** APP_URL + path, for redirect URIs and absolute links. */
+  url(path: string): string {
+    return `${this.appUrl}${path}`;
+  }
+}

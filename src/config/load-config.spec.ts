@@ -1,0 +1,263 @@
+import { ConfigError } from './config.errors';
+import { DEV_DEFAULTS } from './dev-defaults';
+import { Env, loadConfig } from './load-config';
+
+const STRONG_SECRET = 'a-production-session-secret-of-40-characters';
+
+/** A production environment that passes every refusal; each test breaks one thing. */
+const productionEnv = (overrides: Env = {}): Env => ({
+  NODE_ENV: 'production',
+  APP_URL: 'https://app.example.com',
+  TRUST_PROXY: 'true',
+  REDIS_URL: 'redis://redis.internal:6379',
+  SESSION_SECRET: STRONG_SECRET,
+  OIDC_ISSUER: 'https://login.example.com',
+  OIDC_CLIENT_ID: 'c1',
+  OIDC_CLIENT_SECRET: 'a-real-client-secret',
+  FUSIONAUTH_API_KEY: 'a-real-api-key',
+  ...overrides,
+});
+
+function problemsOf(env: Env): ConfigError {
+  try {
+    loadConfig(env);
+  } catch (error) {
+    if (error instanceof ConfigError) return error;
+    throw error;
+  }
+  throw new Error('expected the configuration to be refused');
+}
+
+const variablesOf = (env: Env) => problemsOf(env).problems.map((p) => p.variable);
+
+describe('loadConfig', () => {
+  describe('development defaults', () => {
+    it('starts with nothing set, on the kickstart values', () => {
+      const config = loadConfig({});
+      expect(config.production).toBe(false);
+      expect(config.port).toBe(3000);
+      expect(config.appUrl).toBe('http://localhost:3000');
+      expect(config.url('/auth/callback')).toBe('http://localhost:3000/auth/callback');
+      expect(config.providers).toHaveLength(1);
+      expect(config.defaultProvider).toMatchObject({
+        name: 'default',
+        kind: 'fusionauth',
+        issuer: 'http://localhost:9011',
+        clientId: DEV_DEFAULTS.clientId,
+        clientSecret: DEV_DEFAULTS.clientSecret,
+        scopes: ['openid', 'profile', 'email', 'offline_access'],
+        idTokenAlgs: ['RS256'],
+        fusionAuth: { url: 'http://localhost:9011', apiKey: DEV_DEFAULTS.fusionAuthApiKey },
+      });
+      expect(config.authModes).toEqual(['oidc', 'password']);
+      expect(config.session).toMatchObject({
+        store: undefined,
+        idleTimeoutS: 1800,
+        absoluteTimeoutS: 28800,
+        cookieName: 'sid',
+        cookieSecure: false,
+      });
+      expect(config.webhook).toMatchObject({ jwt: true, hmac: false, basic: false });
+      expect(config.denylistFailureMode).toBe('closed');
+      expect(config.accessTokenTtlS).toBe(3600);
+      expect(config.devIdpPort).toBe(9011);
+    });
+
+    it('generates a session secret per start, and says so once', () => {
+      const a = loadConfig({});
+      const b = loadConfig({});
+      expect(a.session.secretGenerated).toBe(true);
+      expect(a.session.secret).not.toBe(b.session.secret);
+      expect(a.session.secret.length).toBeGreaterThanOrEqual(32);
+      expect(a.warnings.filter((w) => w.includes('SESSION_SECRET'))).toHaveLength(1);
+    });
+
+    it('treats an empty variable as not set', () => {
+      expect(loadConfig({ PORT: '', SESSION_SECRET: ' ' }).port).toBe(3000);
+    });
+
+    it('offers only OIDC login when the provider is not FusionAuth', () => {
+      const config = loadConfig({ OIDC_PROVIDER: 'generic' });
+      expect(config.authModes).toEqual(['oidc']);
+      expect(config.defaultProvider.fusionAuth).toBeUndefined();
+    });
+  });
+
+  describe('rejects each bad value, naming the variable', () => {
+    it.each<[string, Env]>([
+      ['PORT', { PORT: 'abc' }],
+      ['PORT', { PORT: '70000' }],
+      ['APP_URL', { APP_URL: 'ftp://example.com' }],
+      ['APP_URL', { APP_URL: 'http://example.com/app?x=1' }],
+      ['TRUST_PROXY', { TRUST_PROXY: 'yes' }],
+      ['NODE_ENV', { NODE_ENV: 'prod' }],
+      ['OIDC_ISSUER', { OIDC_ISSUER: 'not a url' }],
+      ['OIDC_PROVIDER', { OIDC_PROVIDER: 'okta' }],
+      ['OIDC_SCOPES', { OIDC_SCOPES: 'profile email' }],
+      ['OIDC_ID_TOKEN_ALGS', { OIDC_ID_TOKEN_ALGS: 'none' }],
+      ['OIDC_ID_TOKEN_ALGS', { OIDC_ID_TOKEN_ALGS: 'RS256,none' }],
+      ['OIDC_ID_TOKEN_ALGS', { OIDC_ID_TOKEN_ALGS: 'RS257' }],
+      ['FUSIONAUTH_URL', { FUSIONAUTH_URL: 'localhost:9011' }],
+      ['AUTH_MODES', { AUTH_MODES: 'magic-link' }],
+      ['AUTH_MODES', { AUTH_MODES: 'password', OIDC_PROVIDER: 'generic' }],
+      ['SESSION_STORE', { SESSION_STORE: 'disk' }],
+      ['SESSION_IDLE_TIMEOUT_S', { SESSION_IDLE_TIMEOUT_S: '0' }],
+      ['SESSION_IDLE_TIMEOUT_S', { SESSION_IDLE_TIMEOUT_S: '9000', SESSION_ABSOLUTE_TIMEOUT_S: '3600' }],
+      ['SESSION_ABSOLUTE_TIMEOUT_S', { SESSION_ABSOLUTE_TIMEOUT_S: '-5' }],
+      ['REDIS_URL', { REDIS_URL: 'http://127.0.0.1:6379' }],
+      ['REDIS_KEY_PREFIX', { REDIS_KEY_PREFIX: 'has space' }],
+      ['ACCESS_TOKEN_TTL_S', { ACCESS_TOKEN_TTL_S: '1.5' }],
+      ['WEBHOOK_VERIFY', { WEBHOOK_VERIFY: 'none' }],
+      ['WEBHOOK_VERIFY', { WEBHOOK_VERIFY: 'jwt,hmac', WEBHOOK_HMAC_SECRET: 'x' }],
+      ['WEBHOOK_HMAC_SECRET', { WEBHOOK_VERIFY: 'hmac' }],
+      ['WEBHOOK_BASIC_USER', { WEBHOOK_VERIFY: 'jwt,basic', WEBHOOK_BASIC_PASSWORD: 'p' }],
+      ['WEBHOOK_BASIC_PASSWORD', { WEBHOOK_VERIFY: 'jwt,basic', WEBHOOK_BASIC_USER: 'u' }],
+      ['DENYLIST_FAILURE_MODE', { DENYLIST_FAILURE_MODE: 'maybe' }],
+      ['DEV_IDP_PORT', { DEV_IDP_PORT: 'x' }],
+      ['OIDC_PROVIDERS', { OIDC_PROVIDERS: 'a,,b' }],
+      ['OIDC_PROVIDERS', { OIDC_PROVIDERS: 'main,main' }],
+      [
+        'OIDC_PARTNER_ISSUER',
+        { OIDC_PROVIDERS: 'main,partner', OIDC_PARTNER_CLIENT_ID: 'p', OIDC_PARTNER_CLIENT_SECRET: 's' },
+      ],
+      [
+        'OIDC_PARTNER_CLIENT_ID',
+        { OIDC_PROVIDERS: 'main,partner', OIDC_PARTNER_ISSUER: 'https://p.example', OIDC_PARTNER_CLIENT_SECRET: 's' },
+      ],
+      [
+        'OIDC_PARTNER_KIND',
+        {
+          OIDC_PROVIDERS: 'main,partner',
+          OIDC_PARTNER_ISSUER: 'https://p.example',
+          OIDC_PARTNER_CLIENT_ID: 'p',
+          OIDC_PARTNER_CLIENT_SECRET: 's',
+          OIDC_PARTNER_KIND: 'okta',
+        },
+      ],
+    ])('%s in %j', (variable, env) => {
+      const error = problemsOf(env);
+      expect(error.problems.map((p) => p.variable)).toContain(variable);
+      expect(error.message).toContain(`${variable}: `);
+    });
+  });
+
+  it('names every bad variable in one message', () => {
+    const error = problemsOf({ PORT: 'abc', TRUST_PROXY: 'maybe', SESSION_STORE: 'disk', OIDC_ID_TOKEN_ALGS: 'none' });
+    expect(error.problems.map((p) => p.variable).sort()).toEqual([
+      'OIDC_ID_TOKEN_ALGS',
+      'PORT',
+      'SESSION_STORE',
+      'TRUST_PROXY',
+    ]);
+    expect(error.message.split('\n')[0]).toBe('Invalid configuration (4 problems):');
+    expect(error.message).toContain('PORT: must be a port number (0-65535) (got "abc")');
+  });
+
+  it('never puts a secret value in the message', () => {
+    const secrets = {
+      SESSION_SECRET: 'short-secret-value',
+      OIDC_CLIENT_SECRET: DEV_DEFAULTS.clientSecret,
+      REDIS_URL: 'http://user:redis-password-123@host:6379',
+    };
+    const message = problemsOf(productionEnv(secrets)).message;
+    expect(message).toContain('SESSION_SECRET');
+    expect(message).toContain('OIDC_CLIENT_SECRET');
+    expect(message).toContain('REDIS_URL');
+    expect(message).not.toContain('short-secret-value');
+    expect(message).not.toContain(DEV_DEFAULTS.clientSecret);
+    expect(message).not.toContain('redis-password-123');
+  });
+
+  describe('production', () => {
+    it('accepts a complete, safe configuration', () => {
+      const config = loadConfig(productionEnv());
+      expect(config.production).toBe(true);
+      expect(config.session).toMatchObject({
+        store: 'redis',
+        secretGenerated: false,
+        cookieName: '__Host-sid',
+        cookieSecure: true,
+      });
+      expect(config.warnings).toEqual([]);
+    });
+
+    it.each<[string, string, Env]>([
+      ['a short SESSION_SECRET', 'SESSION_SECRET', { SESSION_SECRET: 'x'.repeat(31) }],
+      ['a missing SESSION_SECRET', 'SESSION_SECRET', { SESSION_SECRET: undefined }],
+      ['an http APP_URL', 'APP_URL', { APP_URL: 'http://app.example.com' }],
+      ['a missing APP_URL (the http default)', 'APP_URL', { APP_URL: undefined }],
+      ['a missing REDIS_URL', 'REDIS_URL', { REDIS_URL: undefined }],
+      ['the memory session store', 'SESSION_STORE', { SESSION_STORE: 'memory' }],
+      [
+        'unsigned webhooks',
+        'WEBHOOK_VERIFY',
+        { WEBHOOK_VERIFY: 'basic', WEBHOOK_BASIC_USER: 'u', WEBHOOK_BASIC_PASSWORD: 'p' },
+      ],
+      ['the kickstart client secret, set', 'OIDC_CLIENT_SECRET', { OIDC_CLIENT_SECRET: DEV_DEFAULTS.clientSecret }],
+      ['the kickstart client secret, by default', 'OIDC_CLIENT_SECRET', { OIDC_CLIENT_SECRET: undefined }],
+      ['the kickstart API key, set', 'FUSIONAUTH_API_KEY', { FUSIONAUTH_API_KEY: DEV_DEFAULTS.fusionAuthApiKey }],
+      ['the kickstart API key, by default', 'FUSIONAUTH_API_KEY', { FUSIONAUTH_API_KEY: undefined }],
+    ])('refuses %s', (_case, variable, overrides) => {
+      expect(variablesOf(productionEnv(overrides))).toEqual([variable]);
+    });
+
+    it('allows http only when ALLOW_INSECURE_HTTP=true', () => {
+      const config = loadConfig(productionEnv({ APP_URL: 'http://app.internal', ALLOW_INSECURE_HTTP: 'true' }));
+      expect(config.https).toBe(false);
+      expect(config.session.cookieName).toBe('sid');
+    });
+
+    it('needs no FusionAuth API key for a generic provider', () => {
+      const config = loadConfig(productionEnv({ OIDC_PROVIDER: 'generic', FUSIONAUTH_API_KEY: undefined }));
+      expect(config.defaultProvider.fusionAuth).toBeUndefined();
+    });
+
+    it('warns when https is configured without TRUST_PROXY', () => {
+      const config = loadConfig(productionEnv({ TRUST_PROXY: undefined }));
+      expect(config.warnings.some((w) => w.includes('TRUST_PROXY'))).toBe(true);
+    });
+  });
+
+  describe('cookie policy', () => {
+    it('uses a __Host- prefixed, Secure cookie when APP_URL is https', () => {
+      const config = loadConfig({ APP_URL: 'https://app.example.com/' });
+      expect(config.appUrl).toBe('https://app.example.com');
+      expect(config.session).toMatchObject({ cookieName: '__Host-sid', cookieSecure: true });
+    });
+  });
+
+  describe('several providers', () => {
+    const env: Env = {
+      OIDC_PROVIDERS: 'FusionAuth,partner',
+      OIDC_ISSUER: 'http://localhost:9011/',
+      OIDC_PARTNER_ISSUER: 'https://partner.example.com/oauth2/default',
+      OIDC_PARTNER_CLIENT_ID: 'partner-client',
+      OIDC_PARTNER_CLIENT_SECRET: 'partner-secret',
+      OIDC_PARTNER_DISPLAY_NAME: 'Partner SSO',
+    };
+
+    it('reads the first from the single-provider variables and the others from OIDC_<NAME>_*', () => {
+      const config = loadConfig(env);
+      expect(config.providers.map((p) => p.name)).toEqual(['fusionauth', 'partner']);
+      expect(config.defaultProvider).toMatchObject({
+        kind: 'fusionauth',
+        issuer: 'http://localhost:9011',
+        clientId: DEV_DEFAULTS.clientId,
+      });
+      expect(config.provider('partner')).toMatchObject({
+        kind: 'generic',
+        displayName: 'Partner SSO',
+        issuer: 'https://partner.example.com/oauth2/default',
+        clientId: 'partner-client',
+        clientSecret: 'partner-secret',
+      });
+    });
+
+    it('gives each issuer its own short key', () => {
+      const [a, b] = loadConfig(env).providers;
+      expect(a!.issuerKey).toMatch(/^[A-Za-z0-9_-]{12}$/);
+      expect(a!.issuerKey).not.toBe(b!.issuerKey);
+      expect(loadConfig({}).defaultProvider.issuerKey).toBe(a!.issuerKey);
+    });
+  });
+});

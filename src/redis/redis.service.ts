@@ -1,0 +1,255 @@
+import { Logger, OnApplicationShutdown } from '@nestjs/common';
+import { createClient, createCluster, createSentinel } from 'redis';
+import { AppConfig } from '../config/app-config';
+import { RedisTarget } from '../config/redis-target';
+
+export type RedisClient = ReturnType<typeof createClient>;
+type RedisCluster = ReturnType<typeof createCluster>;
+type RedisSentinel = ReturnType<typeof createSentinel>;
+type Connection =
+  | { readonly mode: 'standalone'; readonly client: RedisClient }
+  | { readonly mode: 'cluster'; readonly cluster: RedisCluster }
+  | { readonly mode: 'sentinel'; readonly sentinel: RedisSentinel };
+
+const PROBE_TIMEOUT_MS = 1000;
+const MAX_BACKOFF_MS = 3000;
+
+/** Exponential backoff with jitter, capped, so many instances do not reconnect in lockstep. */
+export function reconnectDelay(retries: number, random: () => number = Math.random): number {
+  const base = Math.min(MAX_BACKOFF_MS, 50 * 2 ** Math.min(retries, 10));
+  return Math.round(base / 2 + (random() * base) / 2);
+}
+
+/**
+ * The Redis of the process: one server, a Sentinel-managed master, or a Cluster (REDIS_URL says
+ * which). Sessions, the denylist, locks and rate limits all go through it. Commands fail at once
+ * while disconnected instead of queueing, so callers can fail closed instead of hanging.
+ */
+export class RedisService implements OnApplicationShutdown {
+  private readonly logger = new Logger('Redis');
+  private subscriberClient?: RedisClient;
+  private down = false;
+
+  private constructor(
+    private readonly config: AppConfig,
+    private readonly connection: Connection | undefined,
+    /** While the start-up probe runs, a refused connection is an answer, not an outage to report. */
+    private readonly probe: { active: boolean } = { active: false },
+  ) {}
+
+  /**
+   * In production, with SESSION_STORE=redis, or with a Sentinel or Cluster URL, Redis is required:
+   * the client keeps reconnecting and the service starts anyway (readiness says whether Redis
+   * answers). In development, one server is used when it answers at start; otherwise the service runs
+   * on in-process stores.
+   */
+  static async start(config: AppConfig): Promise<RedisService> {
+    const target = config.redis.target;
+    const required = config.production || config.session.store === 'redis' || target.mode !== 'standalone';
+    const probe = { active: !required };
+    const reconnectStrategy = (retries: number, cause: Error) => (probe.active ? cause : reconnectDelay(retries));
+    const connection = connect(target, reconnectStrategy);
+    const service = new RedisService(config, connection, probe);
+    const emitter =
+      connection.mode === 'standalone'
+        ? connection.client
+        : connection.mode === 'cluster'
+          ? connection.cluster
+          : connection.sentinel;
+    emitter.on('error', (error: unknown) => service.onError(error));
+    if (connection.mode === 'standalone') connection.client.on('ready', () => service.onReady());
+    const connecting = (async () => {
+      if (connection.mode === 'standalone') await connection.client.connect();
+      else if (connection.mode === 'cluster') await connection.cluster.connect();
+      else await connection.sentinel.connect();
+    })();
+    connecting.catch(() => undefined);
+    if (required) {
+      await Promise.race([connecting, delay(PROBE_TIMEOUT_MS * 2)]);
+      return service;
+    }
+    try {
+      await Promise.race([connecting, delay(PROBE_TIMEOUT_MS).then(() => Promise.reject(new Error('timeout')))]);
+      probe.active = false;
+      return service;
+    } catch {
+      await service.close();
+      return new RedisService(config, undefined);
+    }
+  }
+
+  /** False when the service runs on in-process stores (development without Redis). */
+  get enabled(): boolean {
+    return this.connection !== undefined;
+  }
+
+  get mode(): RedisTarget['mode'] | undefined {
+    return this.connection?.mode;
+  }
+
+  /**
+   * The commands. A Cluster and a Sentinel answer the same commands as one server (node-redis routes
+   * each by its key), so they are used through the one-server type. Only what differs by topology,
+   * SCAN and SUBSCRIBE, goes through `scanKeys` and `subscribe` below; keys written together carry one
+   * hash tag, so every multi-key command and script stays in one Cluster slot.
+   */
+  get client(): RedisClient {
+    const connection = this.connection;
+    if (!connection) throw new Error('Redis is not enabled in this process');
+    if (connection.mode === 'standalone') return connection.client;
+    return (connection.mode === 'cluster' ? connection.cluster : connection.sentinel) as unknown as RedisClient;
+  }
+
+  /** A key under the service's prefix: `key('user-sessions', id)` → `fag:user-sessions:<id>`. */
+  key(...parts: string[]): string {
+    return `${this.config.redis.keyPrefix}${parts.join(':')}`;
+  }
+
+  /** The readiness probe: true when Redis answers a PING within the bound. */
+  async ping(timeoutMs = PROBE_TIMEOUT_MS): Promise<boolean> {
+    if (!this.connection) return false;
+    if (this.connection.mode === 'standalone' && !this.connection.client.isReady) return false;
+    try {
+      const answer = await Promise.race([this.client.ping(), delay(timeoutMs).then(() => 'timeout')]);
+      return answer === 'PONG';
+    } catch {
+      return false;
+    }
+  }
+
+  /** Every key matching `match`, in batches (SCAN, so Redis is never blocked), on every Cluster master. */
+  async *scanKeys(match: string, count = 1000): AsyncGenerator<string[]> {
+    const connection = this.connection;
+    if (!connection) return;
+    if (connection.mode === 'standalone') {
+      yield* connection.client.scanIterator({ MATCH: match, COUNT: count });
+    } else if (connection.mode === 'cluster') {
+      for (const master of connection.cluster.masters) {
+        const node = await connection.cluster.nodeClient(master);
+        yield* node.scanIterator({ MATCH: match, COUNT: count });
+      }
+    } else {
+      // SCAN's cursor belongs to one server: the whole iteration runs on one leased master connection.
+      const lease = await connection.sentinel.acquire();
+      try {
+        let cursor = '0';
+        do {
+          const reply = await lease.scan(cursor, { MATCH: match, COUNT: count });
+          cursor = String(reply.cursor);
+          if (reply.keys.length > 0) yield reply.keys.map(String);
+        } while (cursor !== '0');
+      } finally {
+        void lease.release();
+      }
+    }
+  }
+
+  /**
+   * Listens on a channel. One server: a second connection of its own (a subscribed connection can
+   * issue no other commands), pinged so a dead one is noticed; a Cluster or Sentinel keeps its own
+   * subscriber connection and moves it along with the topology.
+   */
+  async subscribe(channel: string, listener: (message: string) => void): Promise<void> {
+    const connection = this.connection;
+    if (!connection) throw new Error('Redis is not enabled in this process');
+    if (connection.mode === 'cluster') return connection.cluster.subscribe(channel, listener);
+    if (connection.mode === 'sentinel') {
+      await connection.sentinel.subscribe(channel, listener);
+      return;
+    }
+    if (!this.subscriberClient) {
+      const sub = connection.client.duplicate({ pingInterval: 1000 });
+      sub.on('error', (error: Error) => this.onError(error));
+      this.subscriberClient = sub;
+      await sub.connect();
+    }
+    await this.subscriberClient.subscribe(channel, listener);
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    await this.close();
+  }
+
+  private async close(): Promise<void> {
+    const connection = this.connection;
+    await Promise.all([
+      closeQuietly(this.subscriberClient),
+      connection?.mode === 'standalone' ? closeQuietly(connection.client) : undefined,
+      connection?.mode === 'cluster' ? closeQuietly(connection.cluster) : undefined,
+      connection?.mode === 'sentinel' ? closeQuietly(connection.sentinel) : undefined,
+    ]);
+  }
+
+  private onError(error: unknown): void {
+    // node-redis reports every failed reconnect; one line per outage is enough.
+    if (this.down || this.probe.active) return;
+    this.down = true;
+    const message = error instanceof Error ? error.message : String(error);
+    this.logger.error(`connection to Redis lost (${message}); retrying in the background`);
+    // A Cluster or Sentinel reconnects by itself and says nothing when it is back: a PING does.
+    if (this.connection?.mode !== 'standalone') void this.watchForRecovery();
+  }
+
+  private onReady(): void {
+    if (this.down) this.logger.log('connection to Redis restored');
+    this.down = false;
+  }
+
+  private async watchForRecovery(): Promise<void> {
+    while (this.down && this.connection) {
+      await delay(1000);
+      if (await this.ping()) this.onReady();
+    }
+  }
+}
+
+function connect(
+  target: RedisTarget,
+  reconnectStrategy: (retries: number, cause: Error) => number | Error,
+): Connection {
+  const socket = {
+    connectTimeout: PROBE_TIMEOUT_MS * 2,
+    reconnectStrategy,
+    ...(target.tls ? { tls: true as const } : {}),
+  };
+  const auth = { username: target.username, password: target.password };
+  if (target.mode === 'standalone') {
+    return { mode: 'standalone', client: createClient({ url: target.url, disableOfflineQueue: true, socket }) };
+  }
+  if (target.mode === 'cluster') {
+    return {
+      mode: 'cluster',
+      cluster: createCluster({
+        rootNodes: target.nodes.map((node) => ({ socket: { host: node.host, port: node.port } })),
+        defaults: { ...auth, disableOfflineQueue: true, socket },
+      }),
+    };
+  }
+  return {
+    mode: 'sentinel',
+    sentinel: createSentinel({
+      name: target.masterName!,
+      sentinelRootNodes: target.nodes.map((node) => ({ host: node.host, port: node.port })),
+      nodeClientOptions: { ...auth, database: target.database, disableOfflineQueue: true, socket },
+      sentinelClientOptions: { ...auth, socket },
+    }),
+  };
+}
+
+async function closeQuietly(
+  client: { isOpen: boolean; close(): Promise<void>; destroy(): unknown } | undefined,
+): Promise<void> {
+  if (!client?.isOpen) return;
+  try {
+    await Promise.race([client.close(), delay(PROBE_TIMEOUT_MS)]);
+  } catch {
+    // Closing a broken connection may fail; it is going away either way.
+  }
+  try {
+    if (client.isOpen) await client.destroy();
+  } catch {
+    // Already closed by node-redis itself.
+  }
+}
+
+const delay = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms).unref());

@@ -1,0 +1,69 @@
+import { Inject, Injectable, NestMiddleware } from '@nestjs/common';
+import type { NextFunction, Request, RequestHandler, Response } from 'express';
+import session, { Store } from 'express-session';
+import { AppConfig } from '../config/app-config';
+import { AppError } from '../common/app.errors';
+import { Clock } from '../common/clock';
+import { wantsJson } from '../common/route-family';
+import { isSessionExpired, SessionTimeouts, touchIntervalMs } from './session-expiry';
+import { SESSION_STORE, sessionTimeouts } from './session-store';
+import { SessionService } from './session.service';
+
+/**
+ * express-session for browser routes, followed by the server-side timeouts. Machine routes (`/api`,
+ * webhooks, health) carry no session and never touch the store.
+ */
+@Injectable()
+export class SessionMiddleware implements NestMiddleware {
+  private readonly handler: RequestHandler;
+  private readonly timeouts: SessionTimeouts;
+  private readonly touchIntervalMs: number;
+
+  constructor(
+    @Inject(SESSION_STORE) store: Store,
+    private readonly sessions: SessionService,
+    private readonly clock: Clock,
+    config: AppConfig,
+  ) {
+    this.timeouts = sessionTimeouts(config);
+    this.touchIntervalMs = touchIntervalMs(this.timeouts);
+    this.handler = session({
+      store,
+      name: config.session.cookieName,
+      secret: config.session.secret,
+      resave: false,
+      saveUninitialized: false,
+      unset: 'destroy',
+      proxy: config.trustProxy,
+      // No maxAge: a browser-session cookie. How long a session lives is decided here, on the server.
+      cookie: { httpOnly: true, sameSite: 'lax', secure: config.session.cookieSecure, path: '/' },
+    });
+  }
+
+  use(req: Request, res: Response, next: NextFunction): void {
+    if (wantsJson(req)) return next();
+    this.handler(req, res, (error?: unknown) => {
+      if (error) return next(storeUnavailable(error));
+      this.enforceTimeouts(req).then(
+        () => next(),
+        (err: unknown) => next(storeUnavailable(err)),
+      );
+    });
+  }
+
+  private async enforceTimeouts(req: Request): Promise<void> {
+    const current = req.session;
+    if (!current?.user) return;
+    const now = this.clock.now();
+    if (isSessionExpired(current, now, this.timeouts)) {
+      await this.sessions.expire(req);
+      return;
+    }
+    if (now - (current.lastSeenAt ?? 0) >= this.touchIntervalMs) current.lastSeenAt = now;
+  }
+}
+
+/** The store could not be read or written: 503, so nothing is served on a session we cannot check. */
+function storeUnavailable(error: unknown): AppError {
+  return new AppError('SERVICE_UNAVAILABLE', `session store: ${error instanceof Error ? error.message : 'failed'}`);
+}

@@ -1,0 +1,57 @@
+import { MiddlewareConsumer, Module, NestModule, OnModuleDestroy, Inject } from '@nestjs/common';
+import type { Store } from 'express-session';
+import { AppConfig } from '../config/app-config';
+import { Clock } from '../common/clock';
+import { RedisService } from '../redis/redis.service';
+import { MemorySessionIndex } from './memory-session-index';
+import { RedisSessionIndex } from './redis-session-index';
+import { SessionIndex } from './session-index';
+import { SessionMiddleware } from './session.middleware';
+import { createSessionStore, SESSION_STORE, sessionStoreKind } from './session-store';
+import { SessionService } from './session.service';
+import { CsrfMiddleware } from './csrf.middleware';
+import { CsrfService } from './csrf.service';
+import { MemorySessionTokenStore } from './memory-session-token.store';
+import { RedisSessionTokenStore } from './redis-session-token.store';
+import { SessionTokenStore } from './session-tokens';
+
+@Module({
+  providers: [
+    {
+      provide: SESSION_STORE,
+      inject: [AppConfig, RedisService, Clock],
+      useFactory: createSessionStore,
+    },
+    {
+      provide: SessionIndex,
+      inject: [AppConfig, RedisService],
+      useFactory: (config: AppConfig, redis: RedisService): SessionIndex =>
+        sessionStoreKind(config, redis) === 'redis' ? new RedisSessionIndex(redis) : new MemorySessionIndex(),
+    },
+    {
+      provide: SessionTokenStore,
+      inject: [AppConfig, RedisService, Clock],
+      useFactory: (config: AppConfig, redis: RedisService, clock: Clock): SessionTokenStore =>
+        sessionStoreKind(config, redis) === 'redis'
+          ? new RedisSessionTokenStore(redis)
+          : new MemorySessionTokenStore(clock),
+    },
+    SessionService,
+    SessionMiddleware,
+    CsrfService,
+    CsrfMiddleware,
+  ],
+  exports: [SessionService, CsrfService],
+})
+export class SessionModule implements NestModule, OnModuleDestroy {
+  constructor(@Inject(SESSION_STORE) private readonly store: Store) {}
+
+  configure(consumer: MiddlewareConsumer): void {
+    consumer.apply(SessionMiddleware, CsrfMiddleware).forRoutes('*');
+  }
+
+  onModuleDestroy(): void {
+    // The in-process store sweeps expired sessions on a timer; stop it with the app.
+    (this.store as Partial<{ stopInterval: () => void }>).stopInterval?.();
+  }
+}

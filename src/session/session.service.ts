@@ -1,0 +1,163 @@
+import { createHmac } from 'node:crypto';
+import { Inject, Injectable } from '@nestjs/common';
+import { LRUCache } from 'lru-cache';
+import type { Request, Response } from 'express';
+import type { SessionData, Store } from 'express-session';
+import { AppConfig } from '../config/app-config';
+import { Clock } from '../common/clock';
+import { SessionIndex } from './session-index';
+import { SESSION_STORE } from './session-store';
+import { SessionTokens, SessionTokenStore } from './session-tokens';
+import { SessionUser } from './session-user';
+
+const HANDLE_CACHE_SIZE = 10_000;
+
+/** Starts, ends and finds sessions; the only code that writes who a session belongs to. */
+@Injectable()
+export class SessionService {
+  /** Handles already computed (the account page shows them on every visit). */
+  private readonly handles = new LRUCache<string, string>({ max: HANDLE_CACHE_SIZE });
+
+  constructor(
+    @Inject(SESSION_STORE) private readonly store: Store,
+    private readonly index: SessionIndex,
+    private readonly tokens: SessionTokenStore,
+    private readonly clock: Clock,
+    private readonly config: AppConfig,
+  ) {}
+
+  /**
+   * Signs a user in on this request. The session id is always replaced, so an id planted before
+   * login (session fixation) never becomes an authenticated one.
+   */
+  async establish(
+    req: Request,
+    user: SessionUser,
+    extra: Partial<SessionData> = {},
+    tokens?: SessionTokens,
+  ): Promise<void> {
+    const previous = { id: req.sessionID, userId: req.session?.user?.id };
+    await callback((done) => req.session.regenerate(done));
+    // The replaced session's tokens and index entry go with it.
+    await this.tokens.delete(previous.id);
+    if (previous.userId) await this.index.remove(previous.userId, previous.id);
+    const now = this.clock.now();
+    const client = { userAgent: (req.get('user-agent') ?? '').slice(0, 200), ip: req.ip ?? '' };
+    Object.assign(req.session, extra, { user, client, createdAt: now, lastSeenAt: now });
+    // Indexed before it is saved: a session that exists can always be found and ended.
+    await this.index.add(user.id, req.sessionID, this.config.session.absoluteTimeoutS);
+    if (tokens) await this.tokens.set(req.sessionID, tokens, this.config.session.absoluteTimeoutS);
+    await callback((done) => req.session.save(done));
+  }
+
+  /** The session's tokens, or undefined when it has none (or was ended meanwhile). */
+  tokensOf(sessionId: string): Promise<SessionTokens | undefined> {
+    return this.tokens.get(sessionId);
+  }
+
+  /** After a refresh: every request of this session sees the new tokens, whatever copy of the session it holds. */
+  async replaceTokens(sessionId: string, tokens: SessionTokens): Promise<void> {
+    await this.tokens.set(sessionId, tokens, this.config.session.absoluteTimeoutS);
+  }
+
+  /** Logout: the session is deleted from the store and the cookie cleared. */
+  async destroy(req: Request, res: Response): Promise<void> {
+    const { sessionID } = req;
+    const userId = req.session?.user?.id;
+    if (req.session) await callback((done) => req.session.destroy(done));
+    await this.tokens.delete(sessionID);
+    if (userId) await this.index.remove(userId, sessionID);
+    res.clearCookie(this.config.session.cookieName, {
+      path: '/',
+      httpOnly: true,
+      secure: this.config.session.cookieSecure,
+      sameSite: 'lax',
+    });
+  }
+
+  /** A timed-out session: deleted, and this request carries on with a fresh, empty one. */
+  async expire(req: Request): Promise<void> {
+    const { sessionID } = req;
+    const userId = req.session.user?.id;
+    await callback((done) => req.session.regenerate(done));
+    await this.tokens.delete(sessionID);
+    if (userId) await this.index.remove(userId, sessionID);
+  }
+
+  /** Ends every session of a user (on every instance: the sessions live in the shared store). */
+  /**
+   * Ends a user's sessions (on every instance: they live in the shared store). With `issuedBefore`
+   * (ms), only sessions whose tokens were issued at or before it: a login after a revocation survives.
+   */
+  async endAllForUser(userId: string, options: { except?: string; issuedBefore?: number } = {}): Promise<number> {
+    const { issuedBefore } = options;
+    const sessions = (await this.sessionsOf(userId)).filter(({ id, data }) => {
+      if (id === options.except) return false;
+      const iat = data.auth?.accessTokenIat;
+      return issuedBefore === undefined || iat === undefined || iat * 1000 <= issuedBefore;
+    });
+    const ids = sessions.map((s) => s.id);
+    await Promise.all(ids.map((id) => callback((done) => this.store.destroy(id, done))));
+    await this.tokens.delete(...ids);
+    await this.index.remove(userId, ...ids);
+    return ids.length;
+  }
+
+  /** Ends one of a user's sessions; false when it is not theirs (or already gone). */
+  async endSession(userId: string, sessionId: string): Promise<boolean> {
+    if (!(await this.index.members(userId)).includes(sessionId)) return false;
+    await callback((done) => this.store.destroy(sessionId, done));
+    await this.tokens.delete(sessionId);
+    await this.index.remove(userId, sessionId);
+    return true;
+  }
+
+  /**
+   * A user's live sessions; ids whose session has expired are dropped from the index. `current`, the
+   * session of this request, is taken as it is rather than read again.
+   */
+  async sessionsOf(
+    userId: string,
+    current?: { id: string; data: SessionData },
+  ): Promise<{ id: string; data: SessionData }[]> {
+    const ids = await this.index.members(userId);
+    const found = await Promise.all(
+      ids.map((id) =>
+        id === current?.id
+          ? Promise.resolve(current.data)
+          : callback<SessionData | null | undefined>((done) => this.store.get(id, done)),
+      ),
+    );
+    const gone = ids.filter((_, i) => !found[i]);
+    await this.index.remove(userId, ...gone);
+    return ids.flatMap((id, i) => (found[i] ? [{ id, data: found[i] }] : []));
+  }
+
+  async sessionIdsOf(userId: string): Promise<string[]> {
+    return (await this.sessionsOf(userId)).map((s) => s.id);
+  }
+
+  /**
+   * A name for a session that can be shown in a page and posted back: a keyed hash, so the id itself
+   * (half of a cookie) never leaves the server.
+   */
+  handleOf(sessionId: string): string {
+    let handle = this.handles.get(sessionId);
+    if (handle === undefined) {
+      handle = createHmac('sha256', this.config.session.secret)
+        .update(`session-handle:${sessionId}`)
+        .digest('base64url')
+        .slice(0, 22);
+      this.handles.set(sessionId, handle);
+    }
+    return handle;
+  }
+}
+
+function callback<T = void>(run: (done: (err?: unknown, value?: T) => void) => void): Promise<T> {
+  return new Promise<T>((resolve, reject) =>
+    run((err, value) =>
+      err ? reject(err instanceof Error ? err : new Error('session store error')) : resolve(value as T),
+    ),
+  );
+}
