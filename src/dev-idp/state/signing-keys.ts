@@ -1,0 +1,80 @@
+import { createHash, generateKeyPairSync, KeyObject, randomBytes } from 'node:crypto';
+import type { JWK } from 'jose';
+
+export type KeyAlgorithm = 'RS256' | 'RS384' | 'RS512' | 'ES256' | 'ES384' | 'ES512' | 'HS256' | 'HS384' | 'HS512';
+
+/** A key in FusionAuth's Key Master: referenced by `id` (UUID), published and named in JWTs by `kid`. */
+export interface SigningKey {
+  readonly id: string;
+  readonly kid: string;
+  readonly algorithm: KeyAlgorithm;
+  readonly name: string;
+  readonly type: 'RSA' | 'EC' | 'HMAC';
+  readonly length?: number;
+  readonly insertInstant: number;
+  /** Asymmetric keys only. */
+  readonly privateKey?: KeyObject;
+  readonly publicJwk?: JWK;
+  readonly privateJwk?: JWK;
+  readonly publicKeyPem?: string;
+  /** HMAC keys only. */
+  readonly secret?: string;
+}
+
+const CURVES: Record<string, string> = { ES256: 'P-256', ES384: 'P-384', ES512: 'P-521' };
+
+export function generateSigningKey(
+  id: string,
+  algorithm: KeyAlgorithm,
+  name: string,
+  length: number | undefined,
+  now: number,
+): SigningKey {
+  if (algorithm.startsWith('HS')) {
+    return {
+      id,
+      kid: randomBytes(5).toString('hex'),
+      algorithm,
+      name,
+      type: 'HMAC',
+      insertInstant: now,
+      secret: randomBytes(32).toString('base64url'),
+    };
+  }
+  const { privateKey, publicKey } = algorithm.startsWith('RS')
+    ? generateKeyPairSync('rsa', { modulusLength: length ?? 2048 })
+    : generateKeyPairSync('ec', { namedCurve: CURVES[algorithm]! });
+  const der = publicKey.export({ type: 'spki', format: 'der' });
+  // FusionAuth names keys by a base64url SHA-1 thumbprint (27 characters), not by their UUID.
+  const kid = createHash('sha1').update(der).digest('base64url');
+  const base = { kid, alg: algorithm, use: 'sig' };
+  return {
+    id,
+    kid,
+    algorithm,
+    name,
+    type: algorithm.startsWith('RS') ? 'RSA' : 'EC',
+    length: algorithm.startsWith('RS') ? (length ?? 2048) : Number(CURVES[algorithm]!.slice(2)),
+    insertInstant: now,
+    privateKey,
+    publicJwk: { ...(publicKey.export({ format: 'jwk' }) as JWK), ...base },
+    privateJwk: { ...(privateKey.export({ format: 'jwk' }) as JWK), ...base },
+    publicKeyPem: publicKey.export({ type: 'spki', format: 'pem' }).toString(),
+  };
+}
+
+/** The Key API's view of a key: never the private part or the secret. */
+export function keyResponse(key: SigningKey): Record<string, unknown> {
+  return {
+    id: key.id,
+    kid: key.kid,
+    algorithm: key.algorithm,
+    name: key.name,
+    type: key.type,
+    length: key.length,
+    insertInstant: key.insertInstant,
+    lastUpdateInstant: key.insertInstant,
+    hasPrivateKey: key.type !== 'HMAC',
+    publicKey: key.publicKeyPem,
+  };
+}
