@@ -1,0 +1,135 @@
+import { CanActivate, ExecutionContext, Injectable } from '@nestjs/common';
+import { Reflector } from '@nestjs/core';
+import type { Request } from 'express';
+import { AppConfig } from '../config/app-config';
+import { AppError } from '../common/app.errors';
+import { AuthenticatedUser } from '../common/authenticated-user';
+import { Clock } from '../common/clock';
+import { DEACTIVATED_ROLE } from '../common/deactivated-role';
+import { RECENT_LOGIN } from '../common/recent-login.decorator';
+import { wantsJson } from '../common/route-family';
+import { routePolicy } from '../common/route-policy';
+import { DenylistService, Verdict } from '../denylist/denylist.service';
+import { SessionService } from '../session/session.service';
+import { TokenRejectedError } from '../tokens/token.errors';
+import { TokenVerifier } from '../tokens/token-verifier.service';
+import { TokenRefreshService } from './token-refresh.service';
+
+/** Claims only an ID token carries: such a token is not accepted as an access token. */
+const ID_TOKEN_CLAIMS = ['nonce', 'at_hash', 'c_hash'] as const;
+
+/**
+ * The global guard. Every route is closed unless it says otherwise: @Public() opens it, anything
+ * else needs a signed-in user, and @Roles() one of the named roles. Machine routes (`/api/*`) take a
+ * bearer token; browser routes a session, its access token refreshed when near expiry. Both are
+ * checked against the revocation list on every request, and a `deactivated` user is refused.
+ */
+@Injectable()
+export class AuthGuard implements CanActivate {
+  constructor(
+    private readonly reflector: Reflector,
+    private readonly config: AppConfig,
+    private readonly verifier: TokenVerifier,
+    private readonly denylist: DenylistService,
+    private readonly refresher: TokenRefreshService,
+    private readonly sessions: SessionService,
+    private readonly clock: Clock,
+  ) {}
+
+  async canActivate(context: ExecutionContext): Promise<boolean> {
+    const policy = routePolicy(this.reflector, context.getHandler(), context.getClass());
+    if (policy.kind === 'public') return true;
+    const req = context.switchToHttp().getRequest<Request>();
+    const user = wantsJson(req) ? await this.bearerUser(req) : await this.sessionUser(req);
+    const recent = this.reflector.getAllAndOverride<{ returnTo?: string } | undefined>(RECENT_LOGIN, [
+      context.getHandler(),
+      context.getClass(),
+    ]);
+    if (recent && user.via === 'session') this.requireRecentLogin(req, recent.returnTo);
+    if (policy.kind === 'roles' && !policy.roles.some((role) => user.roles.includes(role))) {
+      throw new AppError('INSUFFICIENT_ROLE', `needs one of ${policy.roles.join(', ')}`);
+    }
+    req.user = user;
+    return true;
+  }
+
+  private async bearerUser(req: Request): Promise<AuthenticatedUser> {
+    // RFC 6750 allows tokens in the query; it leaks them into logs and histories, so they are refused.
+    if (req.query.access_token !== undefined) throw new AppError('LOGIN_REQUIRED', 'token in the query string');
+    const token = /^Bearer ([A-Za-z0-9._~+/=-]+)$/.exec(req.headers.authorization ?? '')?.[1];
+    if (!token) throw new AppError('LOGIN_REQUIRED', 'no bearer token');
+    const { provider, claims } = await this.verifier.verifyAccessToken(token);
+    if (ID_TOKEN_CLAIMS.some((claim) => claim in claims))
+      throw new TokenRejectedError('malformed', 'an ID token is not an access token');
+    const applicationId = claims.applicationId ?? provider.clientId;
+    this.enforce(
+      await this.denylist.check({
+        issuerKey: provider.issuerKey,
+        sub: claims.sub,
+        iat: claims.iat,
+        sid: claims.sid,
+        applicationId,
+      }),
+    );
+    if (claims.roles.includes(DEACTIVATED_ROLE)) throw new AppError('ACCOUNT_DEACTIVATED', `user ${claims.sub}`);
+    return {
+      id: claims.sub,
+      email: claims.email,
+      roles: claims.roles,
+      via: 'bearer',
+      applicationId: claims.applicationId,
+      tokenExpiresAt: claims.exp,
+    };
+  }
+
+  private async sessionUser(req: Request): Promise<AuthenticatedUser> {
+    if (!req.session?.user) throw new AppError('LOGIN_REQUIRED');
+    if (!(await this.refresher.ensureFresh(req))) return this.endSession(req, 'the session could not be refreshed');
+    const { user, auth } = req.session;
+    if (!user || !auth) return this.endSession(req, 'a session without sign-in details');
+    const provider = this.config.provider(auth.provider);
+    if (!provider) return this.endSession(req, `unknown provider ${auth.provider}`);
+    const verdict = await this.denylist.check({
+      issuerKey: provider.issuerKey,
+      sub: user.id,
+      iat: auth.accessTokenIat,
+      sid: auth.refreshTokenId,
+      applicationId: user.applicationId ?? provider.clientId,
+    });
+    if (verdict === 'revoked') return this.endSession(req, 'revoked');
+    this.enforce(verdict);
+    if (user.roles.includes(DEACTIVATED_ROLE)) return this.endSession(req, 'deactivated');
+    return {
+      id: user.id,
+      email: user.email,
+      name: user.name,
+      roles: user.roles,
+      via: 'session',
+      applicationId: user.applicationId,
+      tokenExpiresAt: auth.accessTokenExp,
+    };
+  }
+
+  /** Sensitive actions need a sign-in at most REAUTH_MAX_AGE_S old. */
+  private requireRecentLogin(req: Request, returnTo: string | undefined): void {
+    const authTime = req.session.auth?.authTime ?? 0;
+    if (Math.floor(this.clock.now() / 1000) - authTime <= this.config.reauthMaxAgeS) return;
+    throw new AppError(
+      'REAUTH_REQUIRED',
+      `signed in at ${authTime}`,
+      req.method === 'GET' ? req.originalUrl : returnTo,
+    );
+  }
+
+  private enforce(verdict: Verdict): void {
+    if (verdict === 'revoked') throw new AppError('TOKEN_REVOKED');
+    // DENYLIST_FAILURE_MODE=closed: when revocations cannot be trusted, nothing protected is served.
+    if (verdict === 'unavailable') throw new AppError('SERVICE_UNAVAILABLE', 'revocation state is stale');
+  }
+
+  /** A revoked or deactivated session is ended, and the browser sent to log in again. */
+  private async endSession(req: Request, reason: string): Promise<never> {
+    await this.sessions.expire(req);
+    throw new AppError('LOGIN_REQUIRED', `session ended: ${reason}`);
+  }
+}

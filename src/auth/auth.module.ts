@@ -1,0 +1,29 @@
+import { Global, Module } from '@nestjs/common';
+import { APP_GUARD } from '@nestjs/core';
+import { PasswordSignIn } from '../common/password-sign-in';
+import { DenylistModule } from '../denylist/denylist.module';
+import { FusionAuthModule } from '../fusionauth/fusionauth.module';
+import { SessionModule } from '../session/session.module';
+import { TokensModule } from '../tokens/tokens.module';
+import { AuthController } from './auth.controller';
+import { AuthGuard } from './auth.guard';
+import { AuthService } from './auth.service';
+import { OidcLoginService } from './oidc-login.service';
+import { PasswordLoginController } from './password-login.controller';
+import { TokenRefreshService } from './token-refresh.service';
+
+/** Global only to offer PasswordSignIn (a port in common/) to the pages that end in a sign-in. */
+@Global()
+@Module({
+  imports: [TokensModule, FusionAuthModule, SessionModule, DenylistModule],
+  controllers: [AuthController, PasswordLoginController],
+  providers: [
+    { provide: APP_GUARD, useClass: AuthGuard },
+    AuthService,
+    { provide: PasswordSignIn, useExisting: AuthService },
+    OidcLoginService,
+    TokenRefreshService,
+  ],
+  exports: [PasswordSignIn],
+})
+export class AuthModule {}

@@ -1,0 +1,192 @@
+import { Injectable, Logger } from '@nestjs/common';
+import type { Request } from 'express';
+import { AppConfig, ProviderConfig } from '../config/app-config';
+import { AppError } from '../common/app.errors';
+import { Clock } from '../common/clock';
+import { FusionAuthService } from '../fusionauth/fusionauth.service';
+import { Locks } from '../redis/locks';
+import { SessionService } from '../session/session.service';
+import { SessionTokens } from '../session/session-tokens';
+import { SessionAuth, SessionUser } from '../session/session-user';
+import { ProviderDiscovery } from '../tokens/provider-discovery.service';
+import { TokenRejectedError } from '../tokens/token.errors';
+import { TokenVerifier } from '../tokens/token-verifier.service';
+import { requestTokens, TokenEndpointError } from './token-endpoint';
+
+/** Refresh this long before the access token expires. */
+export const REFRESH_AHEAD_S = 60;
+const LOCK_TTL_MS = 15_000;
+const WAIT_MS = 12_000;
+
+/** What a refresh decided: new tokens, keep going on the current ones (provider down), or end the session. */
+type Refreshed =
+  | { kind: 'tokens'; tokens: SessionTokens; iat: number; roles?: readonly string[] }
+  | { kind: 'keep' }
+  | { kind: 'end'; reason: string };
+
+/**
+ * Keeps a browser session's access token fresh. One refresh per session at a time, across every
+ * instance (a Redis lock): other requests wait and take the new tokens, so one-time-use refresh
+ * tokens are never presented twice and no request writes back an older token.
+ */
+@Injectable()
+export class TokenRefreshService {
+  private readonly logger = new Logger('Refresh');
+
+  constructor(
+    private readonly config: AppConfig,
+    private readonly sessions: SessionService,
+    private readonly locks: Locks,
+    private readonly discovery: ProviderDiscovery,
+    private readonly verifier: TokenVerifier,
+    private readonly fusionAuth: FusionAuthService,
+    private readonly clock: Clock,
+  ) {}
+
+  /** False when the session cannot go on (refresh refused, user changed, session ended elsewhere). */
+  async ensureFresh(req: Request, retried = false): Promise<boolean> {
+    const auth = req.session.auth;
+    if (!auth || !this.nearExpiry(auth.accessTokenExp)) return true;
+    const sessionId = req.sessionID;
+    const lock = `refresh:${sessionId}`;
+    const held = await this.locks.acquire(lock, LOCK_TTL_MS);
+    if (!held) {
+      await this.locks.waitForRelease(lock, WAIT_MS);
+      const current = await this.sessions.tokensOf(sessionId);
+      if (!current) return false;
+      this.adopt(req, current);
+      if (!this.expired(current.accessTokenExp)) return true;
+      return retried ? false : this.ensureFresh(req, true);
+    }
+    try {
+      const current = await this.sessions.tokensOf(sessionId);
+      if (!current) return false;
+      // Another request (or instance) refreshed while this one was on its way.
+      if (!this.nearExpiry(current.accessTokenExp)) {
+        this.adopt(req, current);
+        return true;
+      }
+      const result = await this.refresh(req.session.user!, auth, current);
+      if (result.kind === 'end') {
+        this.logger.log(`session of user ${req.session.user?.id} ends: ${result.reason}`);
+        return false;
+      }
+      if (result.kind === 'keep') return true;
+      await this.sessions.replaceTokens(sessionId, result.tokens);
+      this.adopt(req, result.tokens, result.iat, result.roles);
+      return true;
+    } finally {
+      await this.locks.release(lock, held);
+    }
+  }
+
+  private async refresh(user: SessionUser, auth: SessionAuth, current: SessionTokens): Promise<Refreshed> {
+    const provider = this.config.provider(auth.provider);
+    if (!provider || !current.refreshToken) return { kind: 'end', reason: 'no refresh token' };
+    try {
+      return auth.method === 'password'
+        ? await this.refreshWithLoginApi(provider, user, current)
+        : await this.refreshAtTokenEndpoint(provider, user, current);
+    } catch (error) {
+      if (error instanceof TokenRejectedError)
+        return { kind: 'end', reason: `refreshed token rejected: ${error.reason}` };
+      // The provider is down: a token that still works keeps working; an expired one cannot be replaced.
+      if (!this.expired(current.accessTokenExp)) return { kind: 'keep' };
+      throw error instanceof AppError
+        ? error
+        : new AppError('PROVIDER_UNAVAILABLE', `refresh: ${(error as Error).message}`);
+    }
+  }
+
+  private async refreshAtTokenEndpoint(
+    provider: ProviderConfig,
+    user: SessionUser,
+    current: SessionTokens,
+  ): Promise<Refreshed> {
+    const metadata = await this.discovery.metadata(provider);
+    let response;
+    try {
+      response = await requestTokens(provider, metadata.token_endpoint, {
+        grant_type: 'refresh_token',
+        refresh_token: current.refreshToken!,
+      });
+    } catch (error) {
+      if (error instanceof TokenEndpointError && error.status < 500)
+        return { kind: 'end', reason: `refresh refused: ${error.error}` };
+      throw error;
+    }
+    if (response.id_token) {
+      // OpenID Connect Core 12.2: a refreshed ID token must be about the same user.
+      const claims = await this.verifier.verifyIdToken(provider, response.id_token);
+      if (claims.sub !== user.id) return { kind: 'end', reason: 'refreshed ID token names another subject' };
+    }
+    const access = await this.accessFacts(provider, user, response.access_token, response.expires_in);
+    if (!access) return { kind: 'end', reason: 'refreshed access token names another subject' };
+    return {
+      kind: 'tokens',
+      roles: access.roles,
+      iat: access.iat,
+      tokens: {
+        accessToken: response.access_token,
+        accessTokenIat: access.iat,
+        accessTokenExp: access.exp,
+        refreshToken: response.refresh_token ?? current.refreshToken,
+        refreshTokenId: response.refresh_token_id ?? access.sid ?? current.refreshTokenId,
+        idToken: response.id_token ?? current.idToken,
+      },
+    };
+  }
+
+  private async refreshWithLoginApi(
+    provider: ProviderConfig,
+    user: SessionUser,
+    current: SessionTokens,
+  ): Promise<Refreshed> {
+    const refreshed = await this.fusionAuth.refresh(provider, current.refreshToken!);
+    if (!refreshed) return { kind: 'end', reason: 'refresh refused by FusionAuth' };
+    const access = await this.accessFacts(provider, user, refreshed.token);
+    if (!access) return { kind: 'end', reason: 'refreshed access token names another subject' };
+    return {
+      kind: 'tokens',
+      roles: access.roles,
+      iat: access.iat,
+      tokens: {
+        accessToken: refreshed.token,
+        accessTokenIat: access.iat,
+        accessTokenExp: access.exp,
+        refreshToken: refreshed.refreshToken,
+        refreshTokenId: refreshed.refreshTokenId ?? current.refreshTokenId,
+        idToken: current.idToken,
+      },
+    };
+  }
+
+  /** FusionAuth access tokens are verified (and name the roles); other providers' may be opaque. */
+  private async accessFacts(provider: ProviderConfig, user: SessionUser, accessToken: string, expiresIn?: number) {
+    const now = Math.floor(this.clock.now() / 1000);
+    if (provider.kind !== 'fusionauth')
+      return { iat: now, exp: now + (expiresIn ?? 300), roles: undefined, sid: undefined };
+    const { claims } = await this.verifier.verifyAccessToken(accessToken);
+    if (claims.sub !== user.id) return undefined;
+    return { iat: claims.iat, exp: claims.exp, roles: claims.roles, sid: claims.sid };
+  }
+
+  private adopt(req: Request, tokens: SessionTokens, iat?: number, roles?: readonly string[]): void {
+    const auth = req.session.auth!;
+    req.session.auth = {
+      ...auth,
+      accessTokenIat: iat ?? tokens.accessTokenIat ?? auth.accessTokenIat,
+      accessTokenExp: tokens.accessTokenExp,
+      refreshTokenId: tokens.refreshTokenId ?? auth.refreshTokenId,
+    };
+    if (roles && req.session.user) req.session.user = { ...req.session.user, roles };
+  }
+
+  private nearExpiry(exp: number): boolean {
+    return this.clock.now() / 1000 >= exp - REFRESH_AHEAD_S;
+  }
+
+  private expired(exp: number): boolean {
+    return this.clock.now() / 1000 >= exp;
+  }
+}

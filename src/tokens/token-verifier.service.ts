@@ -1,0 +1,235 @@
+import { Injectable } from '@nestjs/common';
+import { LRUCache } from 'lru-cache';
+import { decodeJwt, decodeProtectedHeader, errors, JWTPayload, jwtVerify, JWTVerifyGetKey } from 'jose';
+import { AppConfig, ProviderConfig } from '../config/app-config';
+import { AppError } from '../common/app.errors';
+import { Clock } from '../common/clock';
+import { JwksKeySet } from './jwks-key-set';
+import { ProviderDiscovery } from './provider-discovery.service';
+import { AccessTokenClaims, IdTokenClaims } from './token-claims';
+import { TokenRejectedError, TokenRejection } from './token.errors';
+
+/** Tokens are small; anything bigger is refused before any parsing or crypto. */
+export const MAX_TOKEN_LENGTH = 8192;
+const CLOCK_TOLERANCE_S = 30;
+const VERIFIED_CACHE_SIZE = 10_000;
+const HEADER_KEYS_REFUSED = ['jwk', 'jku', 'x5u', 'x5c'] as const;
+const HMAC_ALGORITHMS = ['HS256', 'HS384', 'HS512'] as const;
+const ASYMMETRIC_ALGORITHMS = [
+  'RS256',
+  'RS384',
+  'RS512',
+  'PS256',
+  'PS384',
+  'PS512',
+  'ES256',
+  'ES384',
+  'ES512',
+  'EdDSA',
+  'Ed25519',
+] as const;
+
+export interface VerifiedAccessToken {
+  readonly provider: ProviderConfig;
+  readonly claims: AccessTokenClaims;
+}
+
+/**
+ * The only place that verifies JWTs. Algorithms are pinned by configuration, keys come only from
+ * the issuer's own key set (or, for HS* ID tokens, the client secret), and every claim rule is
+ * checked with a small clock tolerance.
+ */
+@Injectable()
+export class TokenVerifier {
+  private readonly keySets = new Map<string, JwksKeySet>();
+  /**
+   * Access tokens already verified, by their exact string, until they expire: a bearer token is
+   * presented many times and its signature and claims cannot change. A re-encoded token is another
+   * string and is verified afresh; revocation is checked on every request regardless.
+   */
+  private readonly verified = new LRUCache<string, VerifiedAccessToken>({ max: VERIFIED_CACHE_SIZE });
+
+  constructor(
+    private readonly config: AppConfig,
+    private readonly discovery: ProviderDiscovery,
+    private readonly clock: Clock,
+  ) {}
+
+  /** An ID token from the provider this login started with (OpenID Connect Core 1.0, 3.1.3.7). */
+  async verifyIdToken(
+    provider: ProviderConfig,
+    token: string,
+    expected: { nonce?: string } = {},
+  ): Promise<IdTokenClaims> {
+    const algorithms = [...provider.idTokenAlgs];
+    const header = checkHeader(token, algorithms);
+    // HS* ID tokens are MACed with the client secret; asymmetric ones are checked with the issuer's keys.
+    const key = header.alg.startsWith('HS')
+      ? new TextEncoder().encode(provider.clientSecret)
+      : this.keySet(provider).getKey;
+    const claims = (await this.verify(token, key, provider, algorithms)) as IdTokenClaims;
+    const audiences = Array.isArray(claims.aud) ? claims.aud : [claims.aud];
+    if (audiences.length > 1 && claims.azp === undefined)
+      throw new TokenRejectedError('wrong_azp', 'several audiences, no azp');
+    if (claims.azp !== undefined && claims.azp !== provider.clientId) throw new TokenRejectedError('wrong_azp');
+    if (expected.nonce !== undefined && claims.nonce !== expected.nonce) {
+      throw new TokenRejectedError('nonce_mismatch');
+    }
+    return claims;
+  }
+
+  /**
+   * A bearer access token from any configured provider. The unverified `iss` only chooses which
+   * provider's keys and audience to check against; a token is never checked with another issuer's keys.
+   */
+  async verifyAccessToken(token: string): Promise<VerifiedAccessToken> {
+    const cached = this.verified.get(token);
+    if (cached) {
+      if (cached.claims.exp + CLOCK_TOLERANCE_S > this.clock.now() / 1000) return cached;
+      this.verified.delete(token);
+    }
+    const result = await this.verifyAccessTokenAfresh(token);
+    this.verified.set(token, result);
+    return result;
+  }
+
+  private async verifyAccessTokenAfresh(token: string): Promise<VerifiedAccessToken> {
+    let issuer: unknown;
+    try {
+      if (token.length > MAX_TOKEN_LENGTH) throw new TokenRejectedError('too_large');
+      issuer = decodeJwt(token).iss;
+    } catch (error) {
+      if (error instanceof TokenRejectedError) throw error;
+      throw new TokenRejectedError('malformed');
+    }
+    const provider = this.config.providers.find((p) => p.issuer === issuer);
+    if (!provider) throw new TokenRejectedError('unknown_issuer');
+    const algorithms = accessTokenAlgorithms(provider);
+    checkHeader(token, algorithms);
+    const claims = await this.verify(token, this.keySet(provider).getKey, provider, algorithms);
+    return { provider, claims };
+  }
+
+  /**
+   * A signature JWT that carries no registered claims (FusionAuth's `X-FusionAuth-Signature-JWT`):
+   * with the provider's published keys, or with an HMAC secret when one is given. Returns its claims.
+   */
+  async verifySignatureJwt(
+    provider: ProviderConfig,
+    token: string,
+    hmacSecret?: string,
+  ): Promise<Record<string, unknown>> {
+    const algorithms = hmacSecret ? [...HMAC_ALGORITHMS] : [...ASYMMETRIC_ALGORITHMS];
+    checkHeader(token, algorithms);
+    const key = hmacSecret ? new TextEncoder().encode(hmacSecret) : this.keySet(provider).getKey;
+    try {
+      const { payload } =
+        key instanceof Uint8Array
+          ? await jwtVerify(token, key, { algorithms })
+          : await jwtVerify(token, key, { algorithms });
+      return payload;
+    } catch (error) {
+      const reason = rejectionOf(error);
+      if (reason === 'keys_unavailable')
+        throw new AppError('PROVIDER_UNAVAILABLE', `keys of ${provider.name}: ${String(error)}`);
+      throw new TokenRejectedError(reason, error instanceof Error ? error.message : undefined);
+    }
+  }
+
+  /** After the provider rotated its keys (FusionAuth's `jwt.public-key.update`). */
+  async refreshKeys(provider: ProviderConfig): Promise<void> {
+    // A key may have been withdrawn: what was verified with the old key set is checked again.
+    this.verified.clear();
+    await this.keySet(provider).refresh(true);
+  }
+
+  private async verify(
+    token: string,
+    key: JWTVerifyGetKey | Uint8Array,
+    provider: ProviderConfig,
+    algorithms: string[],
+  ): Promise<AccessTokenClaims> {
+    let payload: JWTPayload;
+    const options = {
+      issuer: provider.issuer,
+      audience: provider.clientId,
+      algorithms,
+      clockTolerance: CLOCK_TOLERANCE_S,
+      currentDate: new Date(this.clock.now()),
+      requiredClaims: ['iss', 'sub', 'aud', 'exp', 'iat'],
+    };
+    try {
+      ({ payload } =
+        key instanceof Uint8Array ? await jwtVerify(token, key, options) : await jwtVerify(token, key, options));
+    } catch (error) {
+      const reason = rejectionOf(error);
+      // Without the provider's keys nothing can be decided: that is an outage (503), not a bad token.
+      if (reason === 'keys_unavailable')
+        throw new AppError('PROVIDER_UNAVAILABLE', `keys of ${provider.name}: ${String(error)}`);
+      throw new TokenRejectedError(reason, error instanceof Error ? error.message : undefined);
+    }
+    // jose checks iat only against a maximum age; a token from the future is a forged or broken clock.
+    if ((payload.iat ?? 0) > this.clock.now() / 1000 + CLOCK_TOLERANCE_S)
+      throw new TokenRejectedError('issued_in_future');
+    return { ...payload, roles: stringArray(payload.roles) } as AccessTokenClaims;
+  }
+
+  private keySet(provider: ProviderConfig): JwksKeySet {
+    let keySet = this.keySets.get(provider.name);
+    if (!keySet) {
+      keySet = new JwksKeySet(async () => (await this.discovery.metadata(provider)).jwks_uri, this.clock);
+      this.keySets.set(provider.name, keySet);
+    }
+    return keySet;
+  }
+}
+
+/** Access tokens are never HMAC-signed with our client secret: only the provider's asymmetric keys count. */
+function accessTokenAlgorithms(provider: ProviderConfig): string[] {
+  const asymmetric = provider.idTokenAlgs.filter((alg) => !alg.startsWith('HS'));
+  return asymmetric.length > 0 ? [...asymmetric] : ['RS256'];
+}
+
+function checkHeader(token: string, algorithms: readonly string[]): { alg: string } {
+  if (token.length > MAX_TOKEN_LENGTH) throw new TokenRejectedError('too_large');
+  let header: Record<string, unknown>;
+  try {
+    header = decodeProtectedHeader(token);
+  } catch {
+    throw new TokenRejectedError('malformed');
+  }
+  // `none` is never in the pinned list, whatever the token or the provider's metadata say.
+  if (typeof header.alg !== 'string' || !algorithms.includes(header.alg)) {
+    throw new TokenRejectedError('alg_not_allowed', String(header.alg));
+  }
+  // Keys named or embedded by the token itself are never trusted (RFC 8725, 3.10).
+  const embedded = HEADER_KEYS_REFUSED.filter((name) => name in header);
+  if (embedded.length > 0) throw new TokenRejectedError('header_key_not_allowed', embedded.join(','));
+  return { alg: header.alg };
+}
+
+function rejectionOf(error: unknown): TokenRejection {
+  if (error instanceof TokenRejectedError) return error.reason;
+  if (error instanceof errors.JWTExpired) return 'expired';
+  if (error instanceof errors.JWTClaimValidationFailed) {
+    if (error.reason === 'missing') return 'missing_claim';
+    if (error.claim === 'iss') return 'wrong_issuer';
+    if (error.claim === 'aud') return 'wrong_audience';
+    if (error.claim === 'nbf') return 'not_yet_valid';
+    return 'missing_claim';
+  }
+  if (error instanceof errors.JOSEAlgNotAllowed) return 'alg_not_allowed';
+  if (error instanceof errors.JWKSNoMatchingKey) return 'unknown_kid';
+  if (error instanceof errors.JWKSMultipleMatchingKeys) return 'ambiguous_key';
+  if (error instanceof errors.JWSSignatureVerificationFailed) return 'bad_signature';
+  if (error instanceof errors.JOSENotSupported || (error instanceof errors.JWSInvalid && /crit/.test(error.message))) {
+    return 'crit_not_understood';
+  }
+  if (error instanceof errors.JWKSTimeout || error instanceof errors.JWKSInvalid) return 'keys_unavailable';
+  if (error instanceof errors.JOSEError) return 'malformed';
+  return 'keys_unavailable';
+}
+
+function stringArray(value: unknown): string[] {
+  return Array.isArray(value) ? value.filter((v): v is string => typeof v === 'string') : [];
+}
