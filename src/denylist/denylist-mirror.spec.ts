@@ -1,0 +1,91 @@
+import { DenylistMirror } from './denylist-mirror';
+import { subjectKey } from './revocation';
+
+const t0 = Date.UTC(2026, 0, 1);
+const issuerKey = 'iss-key-1234';
+const facts = (overrides: Partial<Parameters<DenylistMirror['isRevoked']>[0]> = {}) => ({
+  issuerKey,
+  sub: 'user-1',
+  iat: t0 / 1000,
+  applicationId: 'app-1',
+  sid: 'rt-1',
+  ...overrides,
+});
+
+describe('DenylistMirror', () => {
+  let now = t0;
+  const mirror = () => new DenylistMirror(() => now);
+  beforeEach(() => (now = t0));
+
+  it('rejects a token issued at or before a user revocation, and accepts one issued after', () => {
+    const m = mirror();
+    m.put(subjectKey({ kind: 'user', issuerKey, userId: 'user-1' }), t0 + 5000, t0 + 60_000);
+    expect(m.isRevoked(facts({ iat: (t0 + 5000) / 1000 }))).toBe(true);
+    expect(m.isRevoked(facts({ iat: (t0 + 4000) / 1000 }))).toBe(true);
+    expect(m.isRevoked(facts({ iat: (t0 + 6000) / 1000 }))).toBe(false);
+  });
+
+  it('leaves other users, other issuers and other applications alone', () => {
+    const m = mirror();
+    m.put(
+      subjectKey({ kind: 'user-app', issuerKey, userId: 'user-1', applicationId: 'app-1' }),
+      t0 + 5000,
+      t0 + 60_000,
+    );
+    expect(m.isRevoked(facts())).toBe(true);
+    expect(m.isRevoked(facts({ sub: 'user-2' }))).toBe(false);
+    expect(m.isRevoked(facts({ issuerKey: 'other-issuer' }))).toBe(false);
+    expect(m.isRevoked(facts({ applicationId: 'app-2' }))).toBe(false);
+  });
+
+  it('revokes a whole application', () => {
+    const m = mirror();
+    m.put(subjectKey({ kind: 'app', issuerKey, applicationId: 'app-1' }), t0 + 5000, t0 + 60_000);
+    expect(m.isRevoked(facts({ sub: 'anyone' }))).toBe(true);
+    expect(m.isRevoked(facts({ applicationId: 'app-2' }))).toBe(false);
+  });
+
+  it('revokes one refresh-token family by sid, whenever its tokens were issued', () => {
+    const m = mirror();
+    m.put(subjectKey({ kind: 'sid', issuerKey, sid: 'rt-1' }), t0, t0 + 60_000);
+    expect(m.isRevoked(facts({ iat: (t0 + 30_000) / 1000 }))).toBe(true);
+    expect(m.isRevoked(facts({ sid: 'rt-2' }))).toBe(false);
+    expect(m.isRevoked(facts({ sid: undefined }))).toBe(false);
+  });
+
+  it('keeps the latest instant and the longest lifetime', () => {
+    const m = mirror();
+    const key = subjectKey({ kind: 'user', issuerKey, userId: 'user-1' });
+    m.put(key, t0 + 5000, t0 + 60_000);
+    m.put(key, t0 + 1000, t0 + 120_000);
+    expect(m.isRevoked(facts({ iat: (t0 + 5000) / 1000 }))).toBe(true);
+    now = t0 + 90_000;
+    expect(m.isRevoked(facts({ iat: (t0 + 5000) / 1000 }))).toBe(true);
+  });
+
+  it('forgets an entry once it expires, so the state stays bounded', () => {
+    const m = mirror();
+    m.put(subjectKey({ kind: 'user', issuerKey, userId: 'user-1' }), t0 + 5000, t0 + 60_000);
+    m.put(subjectKey({ kind: 'user', issuerKey, userId: 'user-2' }), t0 + 5000, t0 + 60_000);
+    now = t0 + 60_000;
+    expect(m.isRevoked(facts())).toBe(false);
+    m.sweep();
+    expect(m.size).toBe(0);
+  });
+
+  it('keeps subjects apart: another issuer, kind or split of the same characters is another key', () => {
+    const keys = [
+      subjectKey({ kind: 'user', issuerKey, userId: 'user-1' }),
+      subjectKey({ kind: 'user', issuerKey: 'other-issuer', userId: 'user-1' }),
+      subjectKey({ kind: 'app', issuerKey, applicationId: 'user-1' }),
+      subjectKey({ kind: 'sid', issuerKey, sid: 'user-1' }),
+      subjectKey({ kind: 'user-app', issuerKey, userId: 'a:b', applicationId: 'c' }),
+      subjectKey({ kind: 'user-app', issuerKey, userId: 'a', applicationId: 'b:c' }),
+    ];
+    expect(new Set(keys).size).toBe(keys.length);
+    for (const key of keys) expect(key.length).toBeLessThanOrEqual(25);
+    const m = mirror();
+    m.put(subjectKey({ kind: 'user', issuerKey: 'other-issuer', userId: 'user-1' }), t0 + 5000, t0 + 60_000);
+    expect(m.isRevoked(facts())).toBe(false);
+  });
+});

@@ -1,0 +1,282 @@
+import { randomBytes } from 'node:crypto';
+import { Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
+import { AppConfig } from '../config/app-config';
+import { AppError } from '../common/app.errors';
+import { Clock } from '../common/clock';
+import { RedisService } from '../redis/redis.service';
+import { DenylistMirror } from './denylist-mirror';
+import { Announcement, AnnouncedEntry, RedisDenylistStore } from './redis-denylist.store';
+import { Revocation, subjectKey, TokenFacts } from './revocation';
+
+/**
+ * The mirror is trusted only while a heartbeat sent less than this long ago has come back with
+ * nothing missed: a revocation answered 200 this long ago is then certainly in it.
+ */
+export const STALE_AFTER_MS = 1000;
+const HEARTBEAT_EVERY_MS = 200;
+/** A request that finds the mirror unconfirmed waits at most this long for a fresh confirmation. */
+const CONFIRM_WAIT_MS = 500;
+const SWEEP_EVERY_MS = 60_000;
+const MAX_MEMORY_EVENTS = 100_000;
+const BOOT_WAIT_MS = 3000;
+const RESYNC_RETRY_MS = 250;
+
+export type Verdict = 'ok' | 'revoked' | 'unavailable';
+
+/**
+ * Revocation state: Redis is the truth (with Redis), and every instance keeps a mirror in memory,
+ * loaded at start and kept fresh over pub/sub, so checking a token costs no network round trip.
+ *
+ * Every change in Redis carries the next version number. Each instance applies announcements in
+ * order and, every 200 ms, publishes itself a heartbeat through the same Redis server that says the
+ * current version: when it comes back equal to the last version applied, nothing was missed up to
+ * the moment it was sent. A gap (a lost message, a reconnect, a Redis that restarted empty) reloads
+ * the state from Redis; without a confirmation for STALE_AFTER_MS, checks fail closed. This works the
+ * same on one server, Sentinel and Cluster, whatever the connection events say.
+ */
+@Injectable()
+export class DenylistService implements OnApplicationBootstrap, OnApplicationShutdown {
+  private readonly logger = new Logger('Denylist');
+  private readonly mirror: DenylistMirror;
+  private readonly store?: RedisDenylistStore;
+  /** This instance's heartbeat channel. */
+  private readonly heartbeatChannel: string;
+  /** In-process de-duplication when there is no Redis. */
+  private readonly seenEvents = new Map<string, number>();
+  private loaded = false;
+  /** The last version applied with none missing before it. */
+  private version = 0;
+  /** Versions seen ahead of `version` (out of order, or during a reload). */
+  private readonly ahead = new Set<number>();
+  private needsReload = true;
+  /** When the latest heartbeat that confirmed the mirror was sent. */
+  private confirmedAt = -Infinity;
+  private reloading?: Promise<void>;
+  private readonly waiters = new Set<() => void>();
+  private timers: NodeJS.Timeout[] = [];
+  private stopped = false;
+
+  constructor(
+    private readonly config: AppConfig,
+    private readonly redis: RedisService,
+    private readonly clock: Clock,
+  ) {
+    this.mirror = new DenylistMirror(() => clock.now());
+    this.heartbeatChannel = redis.key('denylist', 'heartbeat', randomBytes(9).toString('base64url'));
+    if (redis.enabled) this.store = new RedisDenylistStore(redis);
+    else this.loaded = true;
+  }
+
+  /** Waits a bounded time for the mirror; with Redis down the service starts anyway and fails closed. */
+  async onApplicationBootstrap(): Promise<void> {
+    this.timers.push(setInterval(() => this.mirror.sweep(), SWEEP_EVERY_MS).unref());
+    if (!this.store) return;
+    const started = this.start().catch((error: unknown) => {
+      this.logger.error(
+        `revocation state not loaded (${(error as Error).message}); checks fail closed until Redis answers`,
+      );
+      this.scheduleStartRetry();
+    });
+    await Promise.race([started, new Promise((resolve) => setTimeout(resolve, BOOT_WAIT_MS).unref())]);
+    if (!this.fresh) this.logger.warn('revocation state not loaded yet: protected requests answer 503 until it is');
+  }
+
+  private subscribed = false;
+
+  private async start(): Promise<void> {
+    const store = this.store!;
+    if (!this.subscribed) {
+      await store.subscribe((announcement) => this.onAnnouncement(announcement));
+      await store.subscribeHeartbeats(this.heartbeatChannel, (version, sentAt) => this.onHeartbeat(version, sentAt));
+      this.subscribed = true;
+      this.timers.push(setInterval(() => void this.beat(), HEARTBEAT_EVERY_MS).unref());
+    }
+    await this.reload();
+    await this.beat();
+  }
+
+  private scheduleStartRetry(): void {
+    if (this.stopped) return;
+    setTimeout(() => {
+      this.start().catch(() => this.scheduleStartRetry());
+    }, RESYNC_RETRY_MS * 4).unref();
+  }
+
+  onApplicationShutdown(): void {
+    this.stopped = true;
+    for (const timer of this.timers) clearInterval(timer);
+  }
+
+  /** Whether checks can be trusted now. */
+  get fresh(): boolean {
+    if (!this.store) return true;
+    return this.loaded && !this.needsReload && this.clock.now() - this.confirmedAt < STALE_AFTER_MS;
+  }
+
+  get entryCount(): number {
+    return this.mirror.size;
+  }
+
+  /** How long ago the mirror was last confirmed complete (ms); 0 without Redis. */
+  get stalenessMs(): number {
+    if (!this.store) return 0;
+    return Math.min(Number.MAX_SAFE_INTEGER, Math.max(0, this.clock.now() - this.confirmedAt));
+  }
+
+  /**
+   * The verdict for a token or session. When the mirror is not confirmed fresh, a heartbeat is sent
+   * at once and awaited (at most CONFIRM_WAIT_MS): a quiet moment never turns into a 503, a real
+   * outage does.
+   */
+  async check(facts: TokenFacts): Promise<Verdict> {
+    if (this.mirror.isRevoked(facts)) return 'revoked';
+    if (this.fresh || this.config.denylistFailureMode === 'open') return 'ok';
+    await this.confirm();
+    if (this.mirror.isRevoked(facts)) return 'revoked';
+    return this.fresh ? 'ok' : 'unavailable';
+  }
+
+  /**
+   * Stores revocations (atomically with the event's de-duplication mark) and announces them; this
+   * instance's mirror has them at once. False when the event had already been applied.
+   */
+  async revoke(revocations: readonly Revocation[], event?: { id: string; ttlMs: number }): Promise<boolean> {
+    const now = this.clock.now();
+    if (this.store) {
+      let applied: boolean;
+      try {
+        applied = await this.store.apply(revocations, now, event);
+      } catch (error) {
+        throw new AppError('SERVICE_UNAVAILABLE', `revocation not stored: ${(error as Error).message}`);
+      }
+      if (applied) this.take(revocations.map((r) => [subjectKey(r.subject), r.instant, now + r.ttlMs]));
+      return applied;
+    }
+    if (event && (this.seenEvents.get(event.id) ?? 0) > now) return false;
+    if (event) this.remember(event, now);
+    this.take(revocations.map((r) => [subjectKey(r.subject), r.instant, now + r.ttlMs]));
+    return true;
+  }
+
+  private take(entries: AnnouncedEntry[]): void {
+    for (const [key, instant, expiresAt] of entries) this.mirror.put(key, instant, expiresAt);
+  }
+
+  private onAnnouncement({ version, entries }: Announcement): void {
+    // Applied whatever its number: entries only ever add revocations.
+    this.take(entries);
+    if (version === this.version + 1) {
+      this.version = version;
+      while (this.ahead.delete(this.version + 1)) this.version++;
+    } else if (version > this.version) {
+      this.ahead.add(version);
+    } else if (!this.reloading) {
+      // A number at or below ours: Redis was reset (it lost its data, or another Redis took over).
+      this.markGap(`announcement ${version} after ${this.version}`);
+    }
+  }
+
+  private onHeartbeat(version: number, sentAt: number): void {
+    if (this.reloading) return;
+    if (version === this.version && !this.needsReload) {
+      this.confirmedAt = Math.max(this.confirmedAt, sentAt);
+      this.wake();
+    } else if (version !== this.version) {
+      this.markGap(`heartbeat says version ${version}, the mirror has ${this.version}`);
+    }
+  }
+
+  private markGap(reason: string): void {
+    if (!this.needsReload) this.logger.warn(`revocation announcements missed (${reason}): reloading from Redis`);
+    this.needsReload = true;
+    this.reloadThenBeat();
+  }
+
+  /** Sends a heartbeat; false when it could not be sent (Redis down): no confirmation will come. */
+  private beat(): Promise<boolean> {
+    if (this.stopped || !this.store) return Promise.resolve(false);
+    return this.store.heartbeat(this.heartbeatChannel, this.clock.now()).then(
+      () => true,
+      () => false,
+    );
+  }
+
+  /** Sends a heartbeat now and waits (bounded) until the mirror is confirmed or the bound passes. */
+  private async confirm(): Promise<void> {
+    if (this.needsReload) this.reloadThenBeat();
+    await new Promise<void>((resolve) => {
+      const finish = () => {
+        clearTimeout(timer);
+        this.waiters.delete(waiter);
+        resolve();
+      };
+      const waiter = () => (this.fresh ? finish() : undefined);
+      const timer = setTimeout(finish, CONFIRM_WAIT_MS);
+      this.waiters.add(waiter);
+      void this.beat().then((sent) => (sent ? undefined : finish()));
+    });
+  }
+
+  private wake(): void {
+    for (const waiter of [...this.waiters]) waiter();
+  }
+
+  private reloadThenBeat(): void {
+    this.reload().then(
+      () => void this.beat(),
+      () => undefined,
+    );
+  }
+
+  /**
+   * Loads every entry from Redis. Everything up to the version read first is then in the mirror;
+   * announcements that arrive meanwhile are applied and counted, so none is lost in between.
+   */
+  private reload(): Promise<void> {
+    this.reloading ??= (async () => {
+      const store = this.store!;
+      try {
+        const base = await store.version();
+        const now = this.clock.now();
+        let count = 0;
+        for await (const batch of store.entries(now)) {
+          this.take(batch);
+          count += batch.length;
+        }
+        if (base < this.version) {
+          // Redis was reset (or a replica with less took over): count from its version.
+          this.version = base;
+          this.ahead.clear();
+        } else {
+          this.version = Math.max(this.version, base);
+        }
+        for (const seen of [...this.ahead]) if (seen <= this.version) this.ahead.delete(seen);
+        while (this.ahead.delete(this.version + 1)) this.version++;
+        this.needsReload = false;
+        if (!this.loaded) this.logger.log(`revocation state loaded: ${count} entries`);
+        else this.logger.log(`revocation state reloaded: ${count} entries`);
+        this.loaded = true;
+      } catch (error) {
+        this.logger.warn(`revocation state reload failed (${(error as Error).message}); retrying`);
+        if (!this.stopped) {
+          setTimeout(() => {
+            if (this.needsReload)
+              void this.reload().then(
+                () => this.beat(),
+                () => undefined,
+              );
+          }, RESYNC_RETRY_MS).unref();
+        }
+        throw error;
+      } finally {
+        this.reloading = undefined;
+      }
+    })();
+    return this.reloading;
+  }
+
+  private remember(event: { id: string; ttlMs: number }, now: number): void {
+    this.seenEvents.set(event.id, now + event.ttlMs);
+    if (this.seenEvents.size > MAX_MEMORY_EVENTS) this.seenEvents.delete(this.seenEvents.keys().next().value!);
+  }
+}

@@ -1,0 +1,149 @@
+import { RedisService } from '../redis/redis.service';
+import { Revocation, subjectKey } from './revocation';
+
+/**
+ * In one atomic step: mark the event as seen (unless it was, then change nothing), keep the latest
+ * instant and longest lifetime of each entry, number the change, and announce it to every instance.
+ * KEYS: [versionKey, eventKey, entryKey...]; ARGV: [eventTtlMs (0: no event), channel, entries JSON,
+ * instant1, ttl1, ...]. The message is `<version> <entries JSON>`.
+ */
+const APPLY = `
+if tonumber(ARGV[1]) > 0 then
+  if not redis.call('SET', KEYS[2], '1', 'NX', 'PX', ARGV[1]) then return 0 end
+end
+if #KEYS == 2 then return 1 end
+for i = 3, #KEYS do
+  local instant = tonumber(ARGV[4 + 2 * (i - 3)])
+  local ttl = tonumber(ARGV[5 + 2 * (i - 3)])
+  local current = tonumber(redis.call('GET', KEYS[i]) or '-1')
+  if instant > current then
+    local pttl = redis.call('PTTL', KEYS[i])
+    redis.call('SET', KEYS[i], instant, 'PX', math.max(ttl, pttl))
+  elseif redis.call('PTTL', KEYS[i]) < ttl then
+    redis.call('PEXPIRE', KEYS[i], ttl)
+  end
+end
+local version = redis.call('INCR', KEYS[1])
+redis.call('PUBLISH', ARGV[2], version .. ' ' .. ARGV[3])
+return 1
+`;
+
+/**
+ * A heartbeat carrying the current version, published from the same server (the same hash slot) as
+ * the revocations, so it reaches a subscriber after every revocation announced before it.
+ * KEYS: [versionKey]; ARGV: [channel, sentAt].
+ */
+const HEARTBEAT = `
+local version = redis.call('GET', KEYS[1]) or '0'
+redis.call('PUBLISH', ARGV[1], version .. ' ' .. ARGV[2])
+return version
+`;
+
+/** One announced entry: [subject key, instant (ms), expires at (ms)]. */
+export type AnnouncedEntry = [string, number, number];
+
+export interface Announcement {
+  /** The number of the change: consecutive, so a subscriber notices one it missed. */
+  readonly version: number;
+  readonly entries: AnnouncedEntry[];
+}
+
+/**
+ * The revocation state in Redis. Every key shares the `{dl}` hash tag, so the atomic script also
+ * works on Redis Cluster; each entry expires with the longest token it can affect. A version number,
+ * raised with every change, lets each instance prove it has missed none.
+ */
+export class RedisDenylistStore {
+  constructor(private readonly redis: Pick<RedisService, 'client' | 'key'> & Partial<RedisService>) {}
+
+  get channel(): string {
+    return this.redis.key('denylist');
+  }
+
+  /** Never matched by the entries' pattern (`[uas]*`). */
+  get versionKey(): string {
+    return this.key('version');
+  }
+
+  private key(suffix: string): string {
+    return this.redis.key('{dl}', suffix);
+  }
+
+  /** False when the event had already been applied. */
+  async apply(
+    revocations: readonly Revocation[],
+    now: number,
+    event?: { id: string; ttlMs: number },
+  ): Promise<boolean> {
+    const entries: AnnouncedEntry[] = revocations.map((r) => [subjectKey(r.subject), r.instant, now + r.ttlMs]);
+    const result = await this.redis.client.eval(APPLY, {
+      keys: [this.versionKey, this.key(`e:${event?.id ?? '-'}`), ...entries.map(([key]) => this.key(key))],
+      arguments: [
+        String(event?.ttlMs ?? 0),
+        this.channel,
+        JSON.stringify(entries),
+        ...revocations.flatMap((r) => [String(r.instant), String(r.ttlMs)]),
+      ],
+    });
+    return result === 1;
+  }
+
+  /** The current version, for a heartbeat on `channel` that says it. */
+  async heartbeat(channel: string, sentAt: number): Promise<void> {
+    await this.redis.client.eval(HEARTBEAT, { keys: [this.versionKey], arguments: [channel, String(sentAt)] });
+  }
+
+  async version(): Promise<number> {
+    return Number((await this.redis.client.get(this.versionKey)) ?? 0);
+  }
+
+  /** Every live entry, for loading a mirror (SCAN in batches: never blocks Redis). */
+  async *entries(now: number): AsyncGenerator<AnnouncedEntry[]> {
+    const client = this.redis.client;
+    const prefix = this.key('');
+    for await (const keys of this.redis.scanKeys!(`${prefix}[uas]*`, 1000)) {
+      if (keys.length === 0) continue;
+      const batch = client.multi().mGet(keys);
+      for (const key of keys) batch.pTTL(key);
+      const replies = await batch.execAsPipeline();
+      const values = replies[0] as unknown as (string | null)[];
+      const ttls = replies.slice(1) as unknown as number[];
+      yield keys.flatMap((key, i): AnnouncedEntry[] => {
+        const value = values[i];
+        const ttl = ttls[i] ?? -2;
+        return value === null || value === undefined || ttl <= 0
+          ? []
+          : [[key.slice(prefix.length), Number(value), now + ttl]];
+      });
+    }
+  }
+
+  /** Announcements as they come; anything that is not one is ignored. */
+  async subscribe(onAnnouncement: (announcement: Announcement) => void): Promise<void> {
+    await this.redis.subscribe!(this.channel, (message) => {
+      const parsed = parseVersioned(message);
+      if (!parsed) return;
+      try {
+        const entries = JSON.parse(parsed.rest) as unknown;
+        if (Array.isArray(entries)) onAnnouncement({ version: parsed.version, entries: entries as AnnouncedEntry[] });
+      } catch {
+        // A message we did not write; nothing to take from it.
+      }
+    });
+  }
+
+  /** Heartbeats on `channel`: the version at the time and when it was sent. */
+  async subscribeHeartbeats(channel: string, onBeat: (version: number, sentAt: number) => void): Promise<void> {
+    await this.redis.subscribe!(channel, (message) => {
+      const parsed = parseVersioned(message);
+      const sentAt = Number(parsed?.rest);
+      if (parsed && Number.isFinite(sentAt)) onBeat(parsed.version, sentAt);
+    });
+  }
+}
+
+function parseVersioned(message: string): { version: number; rest: string } | undefined {
+  const space = message.indexOf(' ');
+  const version = Number(message.slice(0, space));
+  return space > 0 && Number.isInteger(version) ? { version, rest: message.slice(space + 1) } : undefined;
+}
