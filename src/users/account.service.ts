@@ -1,0 +1,145 @@
+import { Injectable, Logger } from '@nestjs/common';
+import { plainToInstance } from 'class-transformer';
+import type { Request } from 'express';
+import { AppConfig, ProviderConfig } from '../config/app-config';
+import { AppError } from '../common/app.errors';
+import { Clock } from '../common/clock';
+import { PasswordSignIn } from '../common/password-sign-in';
+import { DenylistService } from '../denylist/denylist.service';
+import { FusionAuthService } from '../fusionauth/fusionauth.service';
+import { SessionService } from '../session/session.service';
+import { ChangePasswordForm } from './account-forms.dto';
+import { FieldErrors, fusionAuthErrors, secret, validationErrors } from './forms';
+
+export interface SessionView {
+  readonly handle: string;
+  readonly current: boolean;
+  readonly signedInAt: string;
+  readonly lastSeenAt: string;
+  readonly method: string;
+  readonly device: string;
+}
+
+/** Tokens may be used up to the verifier's tolerance past `exp`: revocations outlive that. */
+const TTL_MARGIN_S = 60;
+
+/** What the account pages do: list and end the user's sessions, change the password. */
+@Injectable()
+export class AccountService {
+  private readonly logger = new Logger('Account');
+
+  constructor(
+    private readonly config: AppConfig,
+    private readonly sessions: SessionService,
+    private readonly fusionAuth: FusionAuthService,
+    private readonly denylist: DenylistService,
+    private readonly signIn: PasswordSignIn,
+    private readonly clock: Clock,
+  ) {}
+
+  async sessionsOf(req: Request): Promise<SessionView[]> {
+    const list = await this.sessions.sessionsOf(req.session.user!.id, { id: req.sessionID, data: req.session });
+    return list
+      .map(({ id, data }) => ({
+        handle: this.sessions.handleOf(id),
+        current: id === req.sessionID,
+        signedInAt: new Date(data.createdAt ?? 0).toISOString(),
+        lastSeenAt: new Date(data.lastSeenAt ?? data.createdAt ?? 0).toISOString(),
+        method: data.auth?.method === 'password' ? 'email and password' : `via ${data.auth?.provider ?? 'a provider'}`,
+        device: deviceOf(data.client?.userAgent ?? ''),
+      }))
+      .sort((a, b) => Number(b.current) - Number(a.current) || b.lastSeenAt.localeCompare(a.lastSeenAt));
+  }
+
+  /** Ends another of the user's sessions (found by its handle); its refresh token is revoked too. */
+  async endSession(req: Request, handle: string): Promise<boolean> {
+    const user = req.session.user!;
+    const target = (await this.sessions.sessionsOf(user.id)).find(({ id }) => this.sessions.handleOf(id) === handle);
+    if (!target || target.id === req.sessionID) return false;
+    const tokens = await this.sessions.tokensOf(target.id);
+    await this.sessions.endSession(user.id, target.id);
+    const provider = target.data.auth ? this.config.provider(target.data.auth.provider) : undefined;
+    if (provider?.fusionAuth && tokens?.refreshToken)
+      await this.fusionAuth.revokeRefreshToken(provider, tokens.refreshToken);
+    this.logger.log(`user ${user.id} ended one of their sessions`);
+    return true;
+  }
+
+  /** The provider that manages this user's password, when it is FusionAuth. */
+  passwordProvider(req: Request): ProviderConfig | undefined {
+    const provider = req.session.auth ? this.config.provider(req.session.auth.provider) : undefined;
+    return provider?.fusionAuth && req.session.user?.email ? provider : undefined;
+  }
+
+  /**
+   * Changes the password at FusionAuth. Every other session ends and every older token of the user
+   * is refused; this browser stays signed in, on a new session with tokens issued after that.
+   */
+  async changePassword(req: Request, body: Record<string, unknown>): Promise<FieldErrors | undefined> {
+    const form = plainToInstance(ChangePasswordForm, {
+      currentPassword: secret(body.currentPassword),
+      newPassword: secret(body.newPassword),
+      confirmPassword: secret(body.confirmPassword),
+    });
+    const errors = validationErrors(form);
+    if (!errors.confirmPassword && form.confirmPassword !== form.newPassword)
+      errors.confirmPassword = 'The two new passwords do not match.';
+    if (!errors.newPassword && form.newPassword === form.currentPassword)
+      errors.newPassword = 'Choose a password different from the current one.';
+    if (Object.keys(errors).length > 0) return errors;
+
+    const provider = this.passwordProvider(req);
+    if (!provider) throw new AppError('NOT_FOUND', "this account's password is not managed here");
+    const user = req.session.user!;
+    const result = await this.fusionAuth.changePassword(provider, user.email!, form.currentPassword, form.newPassword);
+    if (!result.ok) {
+      return fusionAuthErrors(result.errors, {
+        currentPassword: 'currentPassword',
+        password: 'newPassword',
+        loginId: 'currentPassword',
+      });
+    }
+    const instant = this.clock.now();
+    await this.denylist.revoke([
+      {
+        subject: { kind: 'user', issuerKey: provider.issuerKey, userId: user.id },
+        instant,
+        ttlMs: (this.config.accessTokenTtlS + TTL_MARGIN_S) * 1000,
+      },
+    ]);
+    await this.sessions.endAllForUser(user.id, { except: req.sessionID });
+    // Tokens carry whole seconds: the new ones must come from a second after the revocation.
+    await new Promise((resolve) => setTimeout(resolve, Math.max(0, 1000 - (this.clock.now() % 1000)) + 1));
+    if ((await this.signIn.signIn(req, user.email!, form.newPassword)) !== 'ok') {
+      throw new AppError('LOGIN_REQUIRED', 'signing in with the new password failed');
+    }
+    this.logger.log(`user ${user.id} changed their password; other sessions ended`);
+    return undefined;
+  }
+}
+
+/** A short, human description of a browser from its User-Agent. */
+export function deviceOf(userAgent: string): string {
+  const browser = /Edg\//.test(userAgent)
+    ? 'Edge'
+    : /Firefox\//.test(userAgent)
+      ? 'Firefox'
+      : /Chrom(e|ium)\//.test(userAgent)
+        ? 'Chrome'
+        : /Safari\//.test(userAgent)
+          ? 'Safari'
+          : undefined;
+  const os = /Android/.test(userAgent)
+    ? 'Android'
+    : /iPhone|iPad/.test(userAgent)
+      ? 'iOS'
+      : /Windows/.test(userAgent)
+        ? 'Windows'
+        : /Mac OS X/.test(userAgent)
+          ? 'macOS'
+          : /Linux/.test(userAgent)
+            ? 'Linux'
+            : undefined;
+  if (!browser && !os) return userAgent ? 'Another program' : 'Unknown device';
+  return [browser ?? 'A browser', os ? `on ${os}` : ''].filter(Boolean).join(' ');
+}

@@ -1,0 +1,37 @@
+import { Controller, Get, HttpCode, Param, Post } from '@nestjs/common';
+import { AppError } from '../common/app.errors';
+import { CurrentUser } from '../common/current-user.decorator';
+import type { AuthenticatedUser } from '../common/authenticated-user';
+import { Roles } from '../common/roles.decorator';
+import { ManagedUser } from '../fusionauth/fusionauth.service';
+import { UserAdminService } from './user-admin.service';
+
+const USER_ID = /^[A-Za-z0-9-]{1,64}$/;
+
+function userIdOf(value: string): string {
+  if (!USER_ID.test(value)) throw new AppError('NOT_FOUND', 'not a user id');
+  return value;
+}
+
+@Roles('admin')
+@Controller('api/admin/users')
+export class AdminUsersController {
+  constructor(private readonly admin: UserAdminService) {}
+
+  @Get(':userId')
+  user(@Param('userId') userId: string): Promise<ManagedUser> {
+    return this.admin.find(userIdOf(userId));
+  }
+
+  @Post(':userId/deactivate')
+  @HttpCode(200)
+  deactivate(@Param('userId') userId: string, @CurrentUser() admin: AuthenticatedUser): Promise<ManagedUser> {
+    return this.admin.deactivate(userIdOf(userId), admin.id);
+  }
+
+  @Post(':userId/reactivate')
+  @HttpCode(200)
+  reactivate(@Param('userId') userId: string, @CurrentUser() admin: AuthenticatedUser): Promise<ManagedUser> {
+    return this.admin.reactivate(userIdOf(userId), admin.id);
+  }
+}

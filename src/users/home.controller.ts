@@ -1,0 +1,27 @@
+import { Controller, Get, Req, Res } from '@nestjs/common';
+import type { Request, Response } from 'express';
+import { AppConfig } from '../config/app-config';
+import { Public } from '../common/public.decorator';
+import { CsrfService } from '../session/csrf.service';
+
+@Controller()
+export class HomeController {
+  constructor(
+    private readonly config: AppConfig,
+    private readonly csrf: CsrfService,
+  ) {}
+
+  @Public()
+  @Get('/')
+  home(@Req() req: Request, @Res() res: Response): void {
+    if (req.session?.user) return res.redirect(302, '/account');
+    res.render('home', {
+      title: 'Welcome',
+      providers: this.config.providers.map((p) => ({ name: p.name, displayName: p.displayName })),
+      oidcLogin: this.config.hasAuthMode('oidc'),
+      passwordLogin: this.config.hasAuthMode('password'),
+      registration: this.config.defaultProvider.kind === 'fusionauth',
+      csrfToken: this.config.hasAuthMode('password') ? this.csrf.tokenFor(req) : undefined,
+    });
+  }
+}

@@ -1,0 +1,28 @@
+import { Controller, Get } from '@nestjs/common';
+import { Authenticated } from '../common/authenticated.decorator';
+import { CurrentUser } from '../common/current-user.decorator';
+import type { AuthenticatedUser } from '../common/authenticated-user';
+
+export interface MeResponse {
+  sub: string;
+  email?: string;
+  roles: readonly string[];
+  applicationId?: string;
+  exp?: number;
+}
+
+@Controller('api')
+export class MeController {
+  /** Who the bearer token says the caller is, after every check the guard makes. */
+  @Authenticated()
+  @Get('me')
+  me(@CurrentUser() user: AuthenticatedUser): MeResponse {
+    return {
+      sub: user.id,
+      email: user.email,
+      roles: user.roles,
+      applicationId: user.applicationId,
+      exp: user.tokenExpiresAt,
+    };
+  }
+}
