@@ -1,0 +1,161 @@
+import { existsSync, mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { Browser, BrowserContext, chromium, Page } from 'playwright-core';
+import { KICKSTART_DEFAULTS as K } from '../support/dev-idp';
+import { Stack, startStack } from '../support/stack';
+
+/** Debian's Chromium (`apt-get install chromium`); never a downloaded browser. */
+const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+const SCREENSHOTS = join(__dirname, '..', '..', 'test-results');
+// Without Chromium the suite cannot run: CI installs it (and fails loudly if it is missing).
+const describeInBrowser = existsSync(CHROMIUM) || process.env.CI ? describe : describe.skip;
+if (!existsSync(CHROMIUM) && !process.env.CI) {
+  // eslint-disable-next-line no-console -- say why a suite did not run
+  console.warn(`browser tests skipped: no Chromium at ${CHROMIUM} (apt-get install chromium, or set CHROMIUM_PATH)`);
+}
+
+describeInBrowser('the pages in a real browser', () => {
+  let browser: Browser;
+  let stack: Stack;
+  const contexts: BrowserContext[] = [];
+
+  beforeAll(async () => {
+    browser = await chromium.launch({
+      executablePath: CHROMIUM,
+      headless: true,
+      args: [
+        '--no-sandbox',
+        '--disable-gpu',
+        '--disable-quic',
+        '--no-first-run',
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--disable-sync',
+      ],
+    });
+  });
+  afterAll(async () => browser?.close());
+  beforeEach(async () => {
+    stack = await startStack();
+  });
+  afterEach(async () => {
+    for (const context of contexts.splice(0)) await context.close();
+    await stack.close();
+  });
+
+  /** A fresh profile (its own cookies), and a screenshot of every page of it if the test fails. */
+  async function newPage(): Promise<Page> {
+    const context = await browser.newContext();
+    // Fail well inside the test's own time limit, so the screenshots get taken.
+    context.setDefaultTimeout(8000);
+    contexts.push(context);
+    return context.newPage();
+  }
+
+  async function withScreenshots(name: string, run: () => Promise<void>): Promise<void> {
+    try {
+      await run();
+    } catch (error) {
+      mkdirSync(SCREENSHOTS, { recursive: true });
+      let i = 0;
+      for (const context of contexts) {
+        for (const page of context.pages())
+          await page
+            .screenshot({ path: join(SCREENSHOTS, `${name}-${i++}.png`), fullPage: true })
+            .catch(() => undefined);
+      }
+      throw error;
+    }
+  }
+
+  /** Through the dev IdP's hosted login page. */
+  async function logInAtProvider(page: Page, email: string, password: string): Promise<void> {
+    await page.goto(`${stack.app.url}/`);
+    await page.getByRole('link', { name: 'Log in with FusionAuth' }).click();
+    await page.getByLabel('Email').fill(email);
+    await page.getByLabel('Password').fill(password);
+    await page.getByRole('button', { name: 'Log in' }).click();
+    await page.waitForURL(`${stack.app.url}/account`);
+  }
+
+  /** Through the service's own form on the start page (no session at the provider). */
+  async function logInWithForm(page: Page, email: string, password: string): Promise<void> {
+    await page.goto(`${stack.app.url}/`);
+    await page.getByLabel('Email').fill(email);
+    await page.getByLabel('Password').fill(password);
+    await page.getByRole('button', { name: 'Log in' }).click();
+    await page.waitForURL(`${stack.app.url}/account`);
+  }
+
+  const isProviderLoginPage = async (page: Page) =>
+    page.url().startsWith(`${stack.idp.url}/oauth2/interaction/`) && (await page.getByLabel('Password').count()) === 1;
+
+  it('logs in at the provider, changes the password (ending the other session) and logs out', async () => {
+    await withScreenshots('password-change', async () => {
+      const laptop = await newPage();
+      await logInAtProvider(laptop, K.richard.email, 'password');
+      await expectText(laptop, 'Richard Hendricks');
+      await expectText(laptop, 'richard@example.com');
+
+      const phone = await newPage();
+      await logInWithForm(phone, K.richard.email, 'password');
+      await laptop.reload();
+      expect(await laptop.locator('table.sessions tbody tr').count()).toBe(2);
+
+      await laptop.getByRole('link', { name: 'Change password' }).click();
+      await laptop.getByLabel('Current password').fill('password');
+      await laptop.getByLabel('New password', { exact: true }).fill('correct-horse-battery');
+      await laptop.getByLabel('New password, again').fill('correct-horse-battery');
+      await laptop.getByRole('button', { name: 'Change password' }).click();
+      await laptop.waitForURL(`${stack.app.url}/account?password=changed`);
+      expect(await laptop.locator('table.sessions tbody tr').count()).toBe(1);
+
+      await phone.reload();
+      expect(await isProviderLoginPage(phone)).toBe(true);
+
+      await laptop.getByRole('button', { name: 'Log out' }).click();
+      await laptop.waitForURL(`${stack.app.url}/`, { timeout: 10_000 });
+      await expectText(laptop, 'Welcome');
+      await laptop.goto(`${stack.app.url}/account`);
+      expect(await isProviderLoginPage(laptop)).toBe(true);
+    });
+  });
+
+  it('registers a new user, who lands signed in on their account page', async () => {
+    await withScreenshots('register', async () => {
+      const page = await newPage();
+      await page.goto(`${stack.app.url}/`);
+      await page.getByRole('link', { name: 'Create account' }).click();
+      await page.getByLabel('First name').fill('Monica');
+      await page.getByLabel('Last name').fill('Hall');
+      await page.getByLabel('Email').fill('monica@example.com');
+      await page.getByLabel('Password', { exact: true }).fill('raviga-capital');
+      await page.getByLabel('Password, again').fill('raviga-capital');
+      await page.getByRole('button', { name: 'Create account' }).click();
+      await page.waitForURL(`${stack.app.url}/account`);
+      await expectText(page, 'Monica Hall');
+      await expectText(page, 'monica@example.com');
+    });
+  });
+
+  it('an admin deactivates richard, whose next page load lands on the login page', async () => {
+    await withScreenshots('deactivate', async () => {
+      const richard = await newPage();
+      await logInWithForm(richard, K.richard.email, 'password');
+      const admin = await newPage();
+      await logInWithForm(admin, K.admin.email, 'password');
+      await admin.getByRole('link', { name: 'Manage users' }).click();
+      await admin.getByLabel('Find a user by email').fill(K.richard.email);
+      await admin.getByRole('button', { name: 'Find' }).click();
+      await admin.getByRole('button', { name: 'Deactivate' }).click();
+      await expectText(admin, 'The user was deactivated.');
+
+      await richard.reload();
+      expect(await isProviderLoginPage(richard)).toBe(true);
+    });
+  });
+
+  async function expectText(page: Page, text: string): Promise<void> {
+    expect(await page.getByText(text, { exact: false }).first().isVisible()).toBe(true);
+  }
+});

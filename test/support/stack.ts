@@ -1,0 +1,61 @@
+import FusionAuthClient from '@fusionauth/typescript-client';
+import { Clock } from '../../src/common/clock';
+import { Env } from '../../src/config/load-config';
+import { DevIdp, DevIdpOptions } from '../../src/dev-idp/dev-idp';
+import { KICKSTART_DEFAULTS as K, startDevIdp } from './dev-idp';
+import { freePort } from './redis-server';
+import { startTestApp, StartOptions, TestApp } from './test-app';
+
+export interface Stack {
+  readonly idp: DevIdp;
+  readonly app: TestApp;
+  /** FusionAuth's own client, pointed at the dev IdP. */
+  readonly fusionAuth: FusionAuthClient;
+  close(): Promise<void>;
+}
+
+/**
+ * The dev IdP and the service, wired as an operator would: the service trusts the dev IdP as its
+ * issuer, the application allows the service's callback, and webhooks go to the service.
+ */
+export async function startStack(
+  options: { env?: Env; clock?: Clock; devIdp?: Partial<DevIdpOptions> } & Omit<
+    StartOptions,
+    'env' | 'clock' | 'port'
+  > = {},
+): Promise<Stack> {
+  const port = await freePort();
+  const appUrl = `http://127.0.0.1:${port}`;
+  const idp = await startDevIdp({ webhookUrl: `${appUrl}/webhooks/fusionauth`, ...options.devIdp });
+  const fusionAuth = new FusionAuthClient(K.apiKey, idp.url);
+  await fusionAuth.patchApplication(K.applicationId, {
+    application: {
+      oauthConfiguration: {
+        authorizedRedirectURLs: [`${appUrl}/auth/callback`, `${appUrl}/`],
+        logoutURL: `${appUrl}/`,
+      },
+    },
+  });
+  const { env, clock, devIdp: _devIdp, ...rest } = options;
+  let app: TestApp;
+  try {
+    app = await startTestApp({
+      ...rest,
+      port,
+      clock,
+      env: { APP_URL: appUrl, OIDC_ISSUER: idp.issuer, FUSIONAUTH_URL: idp.url, ...env },
+    });
+  } catch (error) {
+    await idp.close();
+    throw error;
+  }
+  return {
+    idp,
+    app,
+    fusionAuth,
+    close: async () => {
+      await app.close();
+      await idp.close();
+    },
+  };
+}
