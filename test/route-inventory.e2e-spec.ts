@@ -14,6 +14,8 @@ const PUBLIC_ROUTES = [
   'GET /auth/password-login',
   'GET /auth/register',
   'GET /health/live',
+  'GET /health/ready',
+  'GET /metrics',
   'POST /auth/logout',
   'POST /auth/password-login',
   'POST /auth/register',

@@ -2,6 +2,7 @@ import { Controller, Get, Post, Query, Req, Res } from '@nestjs/common';
 import type { Request, Response } from 'express';
 import { AppError } from '../common/app.errors';
 import { Public } from '../common/public.decorator';
+import { RateLimit } from '../common/rate-limit.guard';
 import { safeReturnTo } from '../common/route-family';
 import { AuthService } from './auth.service';
 
@@ -14,6 +15,7 @@ export class AuthController {
   constructor(private readonly auth: AuthService) {}
 
   @Public()
+  @RateLimit('login')
   @Get('login')
   async login(
     @Req() req: Request,
@@ -29,12 +31,15 @@ export class AuthController {
   }
 
   @Public()
+  @RateLimit('login')
   @Get('callback')
   async callback(@Req() req: Request, @Res() res: Response): Promise<void> {
     const { code, state, error } = req.query;
     // Exactly one of each parameter: a repeated or missing one is malformed, not a login.
     if (!single(state) || (error === undefined ? !single(code) : !single(error) || code !== undefined)) {
-      throw new AppError('LOGIN_MALFORMED', 'callback without exactly one state and one code or error');
+      const malformed = new AppError('LOGIN_MALFORMED', 'callback without exactly one state and one code or error');
+      this.auth.countRejectedCallback(malformed);
+      throw malformed;
     }
     res.redirect(302, await this.auth.completeLogin(req, res));
   }

@@ -6,9 +6,10 @@ import { AppError } from '../common/app.errors';
 import { AuthenticatedUser } from '../common/authenticated-user';
 import { Clock } from '../common/clock';
 import { DEACTIVATED_ROLE } from '../common/deactivated-role';
+import { MetricsService } from '../common/metrics.service';
 import { RECENT_LOGIN } from '../common/recent-login.decorator';
 import { wantsJson } from '../common/route-family';
-import { routePolicy } from '../common/route-policy';
+import { RoutePolicy, routePolicy } from '../common/route-policy';
 import { DenylistService, Verdict } from '../denylist/denylist.service';
 import { SessionService } from '../session/session.service';
 import { TokenRejectedError } from '../tokens/token.errors';
@@ -34,13 +35,27 @@ export class AuthGuard implements CanActivate {
     private readonly refresher: TokenRefreshService,
     private readonly sessions: SessionService,
     private readonly clock: Clock,
+    private readonly metrics: MetricsService,
   ) {}
 
   async canActivate(context: ExecutionContext): Promise<boolean> {
     const policy = routePolicy(this.reflector, context.getHandler(), context.getClass());
     if (policy.kind === 'public') return true;
     const req = context.switchToHttp().getRequest<Request>();
-    const user = wantsJson(req) ? await this.bearerUser(req) : await this.sessionUser(req);
+    const bearer = wantsJson(req);
+    const done = this.metrics.guardTimer(bearer ? 'bearer' : 'session');
+    try {
+      await this.admit(req, context, policy, bearer);
+      done('allowed');
+      return true;
+    } catch (error) {
+      done('refused');
+      throw error;
+    }
+  }
+
+  private async admit(req: Request, context: ExecutionContext, policy: RoutePolicy, bearer: boolean): Promise<void> {
+    const user = bearer ? await this.bearerUser(req) : await this.sessionUser(req);
     const recent = this.reflector.getAllAndOverride<{ returnTo?: string } | undefined>(RECENT_LOGIN, [
       context.getHandler(),
       context.getClass(),
@@ -50,7 +65,6 @@ export class AuthGuard implements CanActivate {
       throw new AppError('INSUFFICIENT_ROLE', `needs one of ${policy.roles.join(', ')}`);
     }
     req.user = user;
-    return true;
   }
 
   private async bearerUser(req: Request): Promise<AuthenticatedUser> {

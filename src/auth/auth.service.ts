@@ -4,6 +4,7 @@ import { AppConfig, ProviderConfig } from '../config/app-config';
 import { AppError } from '../common/app.errors';
 import { Clock } from '../common/clock';
 import { DEACTIVATED_ROLE } from '../common/deactivated-role';
+import { MetricsService } from '../common/metrics.service';
 import { PasswordSignIn, SignInResult } from '../common/password-sign-in';
 import { FusionAuthService } from '../fusionauth/fusionauth.service';
 import { SessionService } from '../session/session.service';
@@ -26,6 +27,7 @@ export class AuthService implements PasswordSignIn {
     private readonly verifier: TokenVerifier,
     private readonly discovery: ProviderDiscovery,
     private readonly clock: Clock,
+    private readonly metrics: MetricsService,
   ) {}
 
   providerNamed(name: unknown): ProviderConfig {
@@ -55,6 +57,32 @@ export class AuthService implements PasswordSignIn {
 
   /** Verifies the callback and signs the browser in with a new session id; returns where to go. */
   async completeLogin(req: Request, res: Response): Promise<string> {
+    try {
+      const returnTo = await this.completeOidcLogin(req, res);
+      this.metrics.login('oidc', 'success');
+      return returnTo;
+    } catch (error) {
+      this.countRejectedCallback(error);
+      throw error;
+    }
+  }
+
+  /** A refused callback, counted by why (the token check's reason, the login error, or the code). */
+  countRejectedCallback(error: unknown): void {
+    const reason =
+      error instanceof TokenRejectedError
+        ? `token_${error.reason}`
+        : error instanceof AppError
+          ? error.code === 'LOGIN_REJECTED' && /^[a-z_]{1,40}$/.test(error.detail ?? '')
+            ? error.detail!
+            : error.code.toLowerCase()
+          : 'internal';
+    this.metrics.callbackRejected(reason);
+    const rejected = error instanceof AppError && error.code !== 'INTERNAL' && !error.code.endsWith('UNAVAILABLE');
+    this.metrics.login('oidc', rejected ? 'rejected' : 'error');
+  }
+
+  private async completeOidcLogin(req: Request, res: Response): Promise<string> {
     const outcome = await this.oidc.complete(req, res);
     if (outcome.user.roles.includes(DEACTIVATED_ROLE))
       throw new AppError('LOGIN_DEACTIVATED', `user ${outcome.user.id}`);
@@ -67,8 +95,15 @@ export class AuthService implements PasswordSignIn {
    * FusionAuth's Login API, then the same checks and the same session as the hosted login. Any
    * refusal is reported the same way, so the form cannot tell which field was wrong.
    */
-  signIn(req: Request, loginId: string, password: string): Promise<SignInResult> {
-    return this.passwordLogin(req, loginId, password);
+  async signIn(req: Request, loginId: string, password: string): Promise<SignInResult> {
+    try {
+      const result = await this.passwordLogin(req, loginId, password);
+      this.metrics.login('password', result === 'ok' ? 'success' : 'rejected');
+      return result;
+    } catch (error) {
+      this.metrics.login('password', 'error');
+      throw error;
+    }
   }
 
   async passwordLogin(req: Request, loginId: string, password: string): Promise<SignInResult> {

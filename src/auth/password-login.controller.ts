@@ -3,6 +3,7 @@ import type { Request, Response } from 'express';
 import { AppConfig } from '../config/app-config';
 import { AppError } from '../common/app.errors';
 import { Public } from '../common/public.decorator';
+import { RateLimit } from '../common/rate-limit.guard';
 import { safeReturnTo } from '../common/route-family';
 import { CsrfService } from '../session/csrf.service';
 import { AuthService } from './auth.service';
@@ -31,6 +32,7 @@ export class PasswordLoginController {
   }
 
   @Public()
+  @RateLimit('login')
   @Post()
   async submit(@Req() req: Request, @Res() res: Response, @Body() body: PasswordLoginForm): Promise<void> {
     const returnTo = safeReturnTo(body.returnTo);
@@ -39,7 +41,7 @@ export class PasswordLoginController {
     if (!email || !password || email.length > 320 || password.length > 1024) {
       return this.render(req, res, 400, { returnTo, email, error: 'Enter your email and your password.' });
     }
-    const result = await this.auth.passwordLogin(req, email, password);
+    const result = await this.auth.signIn(req, email, password);
     if (result === 'ok') return res.redirect(302, returnTo ?? '/account');
     // Only the right password reaches "deactivated", so saying so reveals nothing to a guesser.
     const error =

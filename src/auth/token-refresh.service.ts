@@ -3,6 +3,7 @@ import type { Request } from 'express';
 import { AppConfig, ProviderConfig } from '../config/app-config';
 import { AppError } from '../common/app.errors';
 import { Clock } from '../common/clock';
+import { MetricsService } from '../common/metrics.service';
 import { FusionAuthService } from '../fusionauth/fusionauth.service';
 import { Locks } from '../redis/locks';
 import { SessionService } from '../session/session.service';
@@ -41,6 +42,7 @@ export class TokenRefreshService {
     private readonly verifier: TokenVerifier,
     private readonly fusionAuth: FusionAuthService,
     private readonly clock: Clock,
+    private readonly metrics: MetricsService,
   ) {}
 
   /** False when the session cannot go on (refresh refused, user changed, session ended elsewhere). */
@@ -66,7 +68,11 @@ export class TokenRefreshService {
         this.adopt(req, current);
         return true;
       }
-      const result = await this.refresh(req.session.user!, auth, current);
+      const result = await this.refresh(req.session.user!, auth, current).catch((error: unknown) => {
+        this.metrics.refresh('failure');
+        throw error;
+      });
+      this.metrics.refresh(result.kind === 'tokens' ? 'success' : 'failure');
       if (result.kind === 'end') {
         this.logger.log(`session of user ${req.session.user?.id} ends: ${result.reason}`);
         return false;

@@ -1,6 +1,6 @@
 import { ArgumentsHost, Catch, ExceptionFilter, HttpException, Logger } from '@nestjs/common';
 import type { Request, Response } from 'express';
-import { AppError } from './app.errors';
+import { AppError, RateLimitedError } from './app.errors';
 import { ERROR_CODES, ErrorCode, errorCodeForStatus } from './error-codes';
 import { safeReturnTo, wantsJson } from './route-family';
 
@@ -46,6 +46,7 @@ export class AppExceptionFilter implements ExceptionFilter {
     if (spec.status === 401 && req.path.startsWith('/api/')) {
       res.setHeader('WWW-Authenticate', 'Bearer error="invalid_token"');
     }
+    if (exception instanceof RateLimitedError) res.setHeader('Retry-After', String(Math.max(1, exception.retryAfterS)));
     res.status(spec.status);
     if (json) {
       res.json({ error: spec.error, message: spec.message });

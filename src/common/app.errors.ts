@@ -13,3 +13,11 @@ export class AppError extends Error {
     this.name = 'AppError';
   }
 }
+
+/** Over a rate limit: 429 with `Retry-After` (seconds until the block ends). */
+export class RateLimitedError extends AppError {
+  constructor(readonly retryAfterS: number) {
+    super('TOO_MANY_REQUESTS', `rate limited for ${retryAfterS} s`);
+    this.name = 'RateLimitedError';
+  }
+}

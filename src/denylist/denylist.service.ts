@@ -3,6 +3,7 @@ import { Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } fro
 import { AppConfig } from '../config/app-config';
 import { AppError } from '../common/app.errors';
 import { Clock } from '../common/clock';
+import { MetricsService } from '../common/metrics.service';
 import { RedisService } from '../redis/redis.service';
 import { DenylistMirror } from './denylist-mirror';
 import { Announcement, AnnouncedEntry, RedisDenylistStore } from './redis-denylist.store';
@@ -60,8 +61,10 @@ export class DenylistService implements OnApplicationBootstrap, OnApplicationShu
     private readonly config: AppConfig,
     private readonly redis: RedisService,
     private readonly clock: Clock,
+    private readonly metrics: MetricsService,
   ) {
     this.mirror = new DenylistMirror(() => clock.now());
+    metrics.reportStaleness(() => this.stalenessMs / 1000);
     this.heartbeatChannel = redis.key('denylist', 'heartbeat', randomBytes(9).toString('base64url'));
     if (redis.enabled) this.store = new RedisDenylistStore(redis);
     else this.loaded = true;
@@ -129,11 +132,16 @@ export class DenylistService implements OnApplicationBootstrap, OnApplicationShu
    * outage does.
    */
   async check(facts: TokenFacts): Promise<Verdict> {
-    if (this.mirror.isRevoked(facts)) return 'revoked';
+    if (this.mirror.isRevoked(facts)) return this.hit();
     if (this.fresh || this.config.denylistFailureMode === 'open') return 'ok';
     await this.confirm();
-    if (this.mirror.isRevoked(facts)) return 'revoked';
+    if (this.mirror.isRevoked(facts)) return this.hit();
     return this.fresh ? 'ok' : 'unavailable';
+  }
+
+  private hit(): 'revoked' {
+    this.metrics.denylistHit();
+    return 'revoked';
   }
 
   /**

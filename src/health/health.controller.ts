@@ -1,16 +1,106 @@
-import { Controller, Get } from '@nestjs/common';
-import { HealthCheck, HealthCheckResult, HealthCheckService } from '@nestjs/terminus';
+import { Controller, Get, Header, Req, Res } from '@nestjs/common';
+import { HealthCheck, HealthCheckResult, HealthCheckService, HealthIndicatorService } from '@nestjs/terminus';
+import type { HealthIndicatorFunction } from '@nestjs/terminus';
+import type { Request, Response } from 'express';
+import { timingSafeEqual } from 'node:crypto';
+import { AppConfig } from '../config/app-config';
+import { AppError } from '../common/app.errors';
+import { MetricsService } from '../common/metrics.service';
 import { Public } from '../common/public.decorator';
+import { ShutdownState } from '../common/shutdown-state';
+import { DenylistService } from '../denylist/denylist.service';
+import { RedisService } from '../redis/redis.service';
+import { ProviderDiscovery } from '../tokens/provider-discovery.service';
 
-@Controller('health')
+/** A discovery document is fetched at most this often by readiness probes, whatever their rate. */
+const DISCOVERY_CACHE_MS = 5000;
+const PROBE_TIMEOUT_MS = 1500;
+
+@Controller()
 export class HealthController {
-  constructor(private readonly health: HealthCheckService) {}
+  constructor(
+    private readonly health: HealthCheckService,
+    private readonly indicators: HealthIndicatorService,
+    private readonly config: AppConfig,
+    private readonly redis: RedisService,
+    private readonly discovery: ProviderDiscovery,
+    private readonly denylist: DenylistService,
+    private readonly shutdown: ShutdownState,
+    private readonly metrics: MetricsService,
+  ) {}
 
   /** Liveness: the process answers. It checks no dependency, so an outage never restarts instances. */
   @Public()
-  @Get('live')
+  @Get('health/live')
   @HealthCheck()
   live(): Promise<HealthCheckResult> {
     return this.health.check([]);
   }
+
+  /** Readiness: 503 with each part that is down named, so a balancer sends this instance nothing. */
+  @Public()
+  @Get('health/ready')
+  @HealthCheck()
+  ready(): Promise<HealthCheckResult> {
+    return this.health.check([
+      () =>
+        this.shutdown.draining
+          ? this.indicators.check('process').down({ message: 'shutting down' })
+          : this.indicators.check('process').up(),
+      ...(this.redis.enabled ? [this.redisIndicator()] : []),
+      ...this.config.providers.map((provider) => this.issuerIndicator(provider)),
+      () => this.denylistIndicator(),
+    ]);
+  }
+
+  /** Prometheus text; with METRICS_TOKEN set, only for `Authorization: Bearer <METRICS_TOKEN>`. */
+  @Public()
+  @Get('metrics')
+  @Header('Cache-Control', 'no-store')
+  async scrape(@Req() req: Request, @Res() res: Response): Promise<void> {
+    if (this.config.metricsToken && !bearerMatches(req.headers.authorization, this.config.metricsToken)) {
+      throw new AppError('LOGIN_REQUIRED', 'metrics without the METRICS_TOKEN bearer');
+    }
+    const { contentType, body } = await this.metrics.render();
+    res.type(contentType).send(body);
+  }
+
+  private redisIndicator(): HealthIndicatorFunction {
+    return () =>
+      this.indicators
+        .check('redis')
+        .attempt(async () => {
+          if (!(await this.redis.ping(PROBE_TIMEOUT_MS))) throw new Error('Redis does not answer');
+          return { mode: this.redis.mode };
+        })
+        .withTimeout(PROBE_TIMEOUT_MS + 500);
+  }
+
+  private issuerIndicator(provider: AppConfig['providers'][number]): HealthIndicatorFunction {
+    return () =>
+      this.indicators
+        .check(`issuer:${provider.name}`)
+        .attempt(async () => {
+          if (!(await this.discovery.answers(provider, PROBE_TIMEOUT_MS))) {
+            throw new Error(`the discovery document of ${provider.issuer} does not answer`);
+          }
+          return { issuer: provider.issuer };
+        })
+        .withTimeout(PROBE_TIMEOUT_MS + 500)
+        .cacheFor(DISCOVERY_CACHE_MS);
+  }
+
+  private denylistIndicator() {
+    const check = this.indicators.check('denylist');
+    const stalenessS = Math.round(this.denylist.stalenessMs) / 1000;
+    return this.denylist.fresh
+      ? check.up({ entries: this.denylist.entryCount })
+      : check.down({ message: 'revocation state is not confirmed current', stalenessS });
+  }
+}
+
+function bearerMatches(header: string | undefined, token: string): boolean {
+  const given = Buffer.from(/^Bearer (.+)$/.exec(header ?? '')?.[1] ?? '');
+  const expected = Buffer.from(token);
+  return given.length === expected.length && timingSafeEqual(given, expected);
 }

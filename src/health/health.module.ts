@@ -1,9 +1,11 @@
 import { Module } from '@nestjs/common';
 import { TerminusModule } from '@nestjs/terminus';
+import { DenylistModule } from '../denylist/denylist.module';
+import { TokensModule } from '../tokens/tokens.module';
 import { HealthController } from './health.controller';
 
 @Module({
-  imports: [TerminusModule],
+  imports: [TerminusModule, DenylistModule, TokensModule],
   controllers: [HealthController],
 })
 export class HealthModule {}

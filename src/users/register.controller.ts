@@ -2,6 +2,7 @@ import { Body, Controller, Get, Post, Req, Res } from '@nestjs/common';
 import type { Request, Response } from 'express';
 import { AppError } from '../common/app.errors';
 import { Public } from '../common/public.decorator';
+import { RateLimit } from '../common/rate-limit.guard';
 import { CsrfService } from '../session/csrf.service';
 import { FieldErrors } from './forms';
 import { RegistrationService } from './registration.service';
@@ -20,6 +21,7 @@ export class RegisterController {
   }
 
   @Public()
+  @RateLimit('login')
   @Post()
   async submit(@Req() req: Request, @Res() res: Response, @Body() body: Record<string, unknown>): Promise<void> {
     const result = await this.registration.register(req, body ?? {});

@@ -2,6 +2,7 @@ import { All, Controller, HttpCode, Post, Req } from '@nestjs/common';
 import type { Request } from 'express';
 import { AppError } from '../common/app.errors';
 import { Public } from '../common/public.decorator';
+import { RateLimit } from '../common/rate-limit.guard';
 import { WebhooksService, WebhookStatus } from './webhooks.service';
 
 /** FusionAuth's webhook. Public to the guard: every request proves itself with its signature. */
@@ -10,6 +11,7 @@ export class WebhooksController {
   constructor(private readonly webhooks: WebhooksService) {}
 
   @Public()
+  @RateLimit('webhook')
   @Post()
   @HttpCode(200)
   async receive(@Req() req: Request): Promise<{ status: WebhookStatus }> {

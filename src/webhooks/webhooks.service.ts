@@ -3,6 +3,7 @@ import { plainToInstance } from 'class-transformer';
 import { validateSync } from 'class-validator';
 import { AppConfig, ProviderConfig } from '../config/app-config';
 import { AppError } from '../common/app.errors';
+import { MetricsService } from '../common/metrics.service';
 import { DenylistService } from '../denylist/denylist.service';
 import { SessionService } from '../session/session.service';
 import { TokenRejectedError } from '../tokens/token.errors';
@@ -30,15 +31,34 @@ export class WebhooksService {
     private readonly verifier: TokenVerifier,
     private readonly denylist: DenylistService,
     private readonly sessions: SessionService,
+    private readonly metrics: MetricsService,
   ) {
     this.provider = config.providers.find((p) => p.kind === 'fusionauth');
   }
 
   async handle(body: Buffer, headers: { authorization?: string; signature?: string }): Promise<WebhookStatus> {
+    const seen: { type?: string } = {};
+    try {
+      const status = await this.process(body, headers, seen);
+      this.metrics.webhookEvent(seen.type, status);
+      return status;
+    } catch (error) {
+      const failed = !(error instanceof AppError) || error.code === 'SERVICE_UNAVAILABLE' || error.code === 'INTERNAL';
+      this.metrics.webhookEvent(seen.type, failed ? 'failed' : 'rejected');
+      throw error;
+    }
+  }
+
+  private async process(
+    body: Buffer,
+    headers: { authorization?: string; signature?: string },
+    seen: { type?: string },
+  ): Promise<WebhookStatus> {
     const provider = this.provider;
     if (!provider) throw new AppError('NOT_FOUND', 'no FusionAuth provider is configured');
     await this.verify(provider, body, headers);
     const event = parseEnvelope(body).event;
+    seen.type = event.type;
     const effects = effectsOf(event, {
       issuerKey: provider.issuerKey,
       applicationId: provider.clientId,

@@ -42,6 +42,11 @@ export function testConfig(env: Env = {}, keyPrefix = newKeyPrefix()): AppConfig
     REDIS_URL: process.env.REDIS_URL,
     REDIS_KEY_PREFIX: keyPrefix,
     SESSION_SECRET: TEST_SESSION_SECRET,
+    // Request logs go to the process's stdout: quiet in tests that do not read them.
+    LOG_LEVEL: 'silent',
+    // Suites sign in many times from 127.0.0.1; the rate-limit tests set their own limits.
+    RATE_LIMIT_LOGIN: '100000/60',
+    RATE_LIMIT_WEBHOOK: '100000/60',
     ...env,
   });
 }

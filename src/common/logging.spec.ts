@@ -1,0 +1,22 @@
+import { scrubUrl } from './logging';
+
+describe('scrubUrl', () => {
+  it('redacts the values of credentials in a query string', () => {
+    expect(scrubUrl('/auth/callback?code=abc123&state=xyz789')).toBe('/auth/callback?code=[REDACTED]&state=[REDACTED]');
+    expect(scrubUrl('/api/me?access_token=eyJhbGciOi.e30.sig')).toBe('/api/me?access_token=[REDACTED]');
+  });
+
+  it('redacts a parameter it does not know, and keeps the ones known to be harmless', () => {
+    expect(scrubUrl('/auth/login?returnTo=/account&provider=partner&surprise=s3cret')).toBe(
+      '/auth/login?returnTo=/account&provider=partner&surprise=[REDACTED]',
+    );
+  });
+
+  it('leaves a URL without a query as it is', () => {
+    expect(scrubUrl('/account')).toBe('/account');
+  });
+
+  it('cannot be fooled by an encoded name', () => {
+    expect(scrubUrl('/auth/callback?%63ode=abc')).toBe('/auth/callback?%63ode=[REDACTED]');
+  });
+});

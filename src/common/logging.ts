@@ -1,0 +1,75 @@
+import { randomUUID } from 'node:crypto';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Params } from 'nestjs-pino';
+import { AppConfig } from '../config/app-config';
+
+/**
+ * Query parameters whose values are logged; every other value is redacted, so a credential in a URL
+ * (`code`, `state`, `access_token`, `id_token_hint`, `sid`, a parameter nobody thought of) never is.
+ */
+const SAFE_PARAMS = new Set(['returnTo', 'provider', 'reauth', 'iss', 'error', 'error_description']);
+const REQUEST_ID = /^[A-Za-z0-9._:-]{1,64}$/;
+const QUIET_ROUTES = /^\/(health\/|metrics(\?|$))/;
+const REDACTED = '[REDACTED]';
+
+/**
+ * Request logs: one line per request with its id, method, scrubbed URL, status and time. Headers and
+ * bodies are never logged (no cookie, Authorization, webhook signature or form field can reach a log
+ * line); `redact` also covers them should anything put them there.
+ */
+export function loggerParams(config: AppConfig): Params {
+  return {
+    pinoHttp: {
+      level: config.logLevel,
+      genReqId: requestId,
+      autoLogging: { ignore: (req) => QUIET_ROUTES.test(req.url ?? '') },
+      customLogLevel: (_req, res, error) => (error || res.statusCode >= 500 ? 'error' : 'info'),
+      serializers: {
+        req: (req: IncomingMessage & { id?: unknown; raw?: IncomingMessage }) => ({
+          id: req.id,
+          method: req.method,
+          url: scrubUrl(req.url ?? ''),
+        }),
+        res: (res: ServerResponse) => ({ statusCode: res.statusCode }),
+      },
+      redact: {
+        paths: [
+          'req.headers.authorization',
+          'req.headers.cookie',
+          'req.headers["x-fusionauth-signature-jwt"]',
+          'res.headers["set-cookie"]',
+          '*.password',
+          '*.token',
+          '*.refreshToken',
+          '*.accessToken',
+          '*.idToken',
+          '*.secret',
+        ],
+        censor: REDACTED,
+      },
+    },
+  };
+}
+
+/** A caller's X-Request-Id is kept when it is a plain token (so ids line up across services), else a new one. */
+function requestId(req: IncomingMessage, res: ServerResponse): string {
+  const given = req.headers['x-request-id'];
+  const id = typeof given === 'string' && REQUEST_ID.test(given) ? given : randomUUID();
+  res.setHeader('X-Request-Id', id);
+  return id;
+}
+
+/** `/auth/callback?code=abc&state=def` → `/auth/callback?code=[REDACTED]&state=[REDACTED]`. */
+export function scrubUrl(url: string): string {
+  const at = url.indexOf('?');
+  if (at < 0) return url;
+  const query = url
+    .slice(at + 1)
+    .split('&')
+    .map((pair) => {
+      const name = pair.split('=', 1)[0] ?? '';
+      return SAFE_PARAMS.has(name) || !pair.includes('=') ? pair : `${name}=${REDACTED}`;
+    })
+    .join('&');
+  return `${url.slice(0, at)}?${query}`;
+}
