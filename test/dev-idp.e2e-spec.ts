@@ -9,7 +9,7 @@ import { KICKSTART, KICKSTART_DEFAULTS as K, startDevIdp } from './support/dev-i
 import { HttpClient } from './support/http-client';
 import { WebhookReceiver } from './support/webhook-receiver';
 
-const FIXTURES = join(__dirname, '..', '..', 'shared', 'fixtures', 'fusionauth');
+const FIXTURES = join(__dirname, 'fixtures', 'fusionauth');
 
 /** What FusionAuth's client throws for a non-2xx answer (a ClientResponse without `response`). */
 interface Failure {

@@ -4,7 +4,7 @@ import { plainToInstance } from 'class-transformer';
 import { effectsOf } from './webhook-effects';
 import { WebhookEventDto } from './webhook-event.dto';
 
-const FIXTURES = join(__dirname, '..', '..', '..', 'shared', 'fixtures', 'fusionauth');
+const FIXTURES = join(__dirname, '..', '..', 'test', 'fixtures', 'fusionauth');
 const fixture = (name: string): Record<string, unknown> =>
   (JSON.parse(readFileSync(join(FIXTURES, name), 'utf8')) as { event: Record<string, unknown> }).event;
 const event = (fields: Record<string, unknown>) =>

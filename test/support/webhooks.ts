@@ -5,7 +5,7 @@ import { SignJWT } from 'jose';
 import { DevIdp } from '../../src/dev-idp/dev-idp';
 import { signatureJwt } from '../../src/dev-idp/webhooks/webhook-sender';
 
-export const FIXTURES = join(__dirname, '..', '..', '..', 'shared', 'fixtures', 'fusionauth');
+export const FIXTURES = join(__dirname, '..', 'fixtures', 'fusionauth');
 
 /** A fixture body with fresh ids and instants, and the ids that matter pointed at real users and apps. */
 export function fixtureEvent(
