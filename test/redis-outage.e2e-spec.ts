@@ -33,6 +33,14 @@ describe('a Redis outage', () => {
       },
     );
 
+  const ready = () => fetch(`${stack.app.url}/health/ready`);
+  /** Fails the test if an answer takes longer than a few seconds (a hang, not a slow answer). */
+  const bounded = (pending: Promise<Response>) =>
+    Promise.race([
+      pending,
+      new Promise<never>((_, reject) => setTimeout(() => reject(new Error('no answer within 5 s')), 5000).unref()),
+    ]);
+
   async function until(check: () => Promise<boolean>, timeoutMs: number): Promise<number> {
     const started = Date.now();
     while (!(await check())) {
@@ -56,11 +64,18 @@ describe('a Redis outage', () => {
     expect((await me(token)).status).toBe(200);
     expect((await webhook()).status).toBe(200);
 
+    expect((await ready()).status).toBe(200);
+
     await redis.stop();
     await new Promise((r) => setTimeout(r, STALE_AFTER_MS + 300));
-    const during = await Promise.all([me(token), browser.get('/account'), webhook()]);
+    // Every answer comes within a bound: nothing waits on a Redis that is not there.
+    const during = await Promise.all([me(token), browser.get('/account'), webhook()].map(bounded));
     expect(during.map((r) => r.status)).toEqual([503, 503, 503]);
-    expect(await during[0].json()).toMatchObject({ error: 'temporarily_unavailable' });
+    expect(await during[0]!.json()).toMatchObject({ error: 'temporarily_unavailable' });
+    const readiness = await bounded(ready());
+    expect(readiness.status).toBe(503);
+    const body = (await readiness.json()) as { error: Record<string, unknown> };
+    expect(Object.keys(body.error).sort()).toEqual(['denylist', 'redis']);
     // An unprotected route does not depend on Redis.
     expect((await fetch(`${stack.app.url}/health/live`)).status).toBe(200);
 
@@ -68,6 +83,7 @@ describe('a Redis outage', () => {
     const recovered = await until(async () => (await me(token)).status === 200, 10_000);
     expect(recovered).toBeLessThan(10_000);
     expect((await webhook()).status).toBe(200);
+    await until(async () => (await ready()).status === 200, 5000);
     // That Redis kept nothing on disk: the session is gone, and the browser is asked to log in (not an error).
     const page = await browser.get('/account');
     expect(page.status).toBe(302);

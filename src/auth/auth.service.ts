@@ -49,6 +49,9 @@ export class AuthService implements PasswordSignIn {
       const query = options.returnTo ? `?returnTo=${encodeURIComponent(options.returnTo)}` : '';
       return res.redirect(302, `/auth/password-login${query}`);
     }
+    if (!(await this.discovery.reachable(provider))) {
+      throw new AppError('PROVIDER_UNAVAILABLE', `${provider.issuer} does not answer: login not started`);
+    }
     const login: LoginRequestOptions = options.reauth
       ? { returnTo: options.returnTo, prompt: 'login', maxAge: this.config.reauthMaxAgeS }
       : { returnTo: options.returnTo };

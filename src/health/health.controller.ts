@@ -1,4 +1,4 @@
-import { Controller, Get, Header, Req, Res } from '@nestjs/common';
+import { Controller, Get, Header, Req, Res, ServiceUnavailableException } from '@nestjs/common';
 import { HealthCheck, HealthCheckResult, HealthCheckService, HealthIndicatorService } from '@nestjs/terminus';
 import type { HealthIndicatorFunction } from '@nestjs/terminus';
 import type { Request, Response } from 'express';
@@ -40,8 +40,17 @@ export class HealthController {
   /** Readiness: 503 with each part that is down named, so a balancer sends this instance nothing. */
   @Public()
   @Get('health/ready')
-  @HealthCheck()
-  ready(): Promise<HealthCheckResult> {
+  async ready(@Res() res: Response): Promise<void> {
+    try {
+      res.json(await this.readiness());
+    } catch (error) {
+      // Terminus reports a failed check as a 503 whose body names each part; it is the answer, not an error.
+      if (!(error instanceof ServiceUnavailableException)) throw error;
+      res.status(503).json(error.getResponse());
+    }
+  }
+
+  private readiness(): Promise<HealthCheckResult> {
     return this.health.check([
       () =>
         this.shutdown.draining

@@ -8,6 +8,10 @@ import { ProviderMetadata } from './provider-metadata';
 const TIMEOUT_MS = 3000;
 const RETRY_AFTER_FAILURE_MS = 2000;
 const REQUIRED = ['authorization_endpoint', 'token_endpoint', 'jwks_uri'] as const;
+/** How long a reachability answer is reused: an answer costs one request, whatever the login rate. */
+const REACHABLE_FOR_MS = 5000;
+const UNREACHABLE_FOR_MS = 1000;
+const PROBE_TIMEOUT_MS = 1500;
 
 interface Entry {
   metadata?: ProviderMetadata;
@@ -24,6 +28,7 @@ interface Entry {
 export class ProviderDiscovery implements OnApplicationBootstrap {
   private readonly logger = new Logger('Discovery');
   private readonly entries = new Map<string, Entry>();
+  private readonly reachability = new Map<string, { at: number; ok: boolean; pending?: Promise<boolean> }>();
 
   constructor(
     private readonly config: AppConfig,
@@ -66,6 +71,23 @@ export class ProviderDiscovery implements OnApplicationBootstrap {
       },
     );
     return entry.pending;
+  }
+
+  /**
+   * Whether the provider answered a moment ago: a browser is not sent to a login page that is down
+   * (it gets an error page instead). Concurrent callers share one probe.
+   */
+  async reachable(provider: ProviderConfig): Promise<boolean> {
+    const last = this.reachability.get(provider.name);
+    if (last?.pending) return last.pending;
+    const now = this.clock.now();
+    if (last && now - last.at < (last.ok ? REACHABLE_FOR_MS : UNREACHABLE_FOR_MS)) return last.ok;
+    const pending = this.answers(provider, PROBE_TIMEOUT_MS).then((ok) => {
+      this.reachability.set(provider.name, { at: this.clock.now(), ok });
+      return ok;
+    });
+    this.reachability.set(provider.name, { at: last?.at ?? -Infinity, ok: last?.ok ?? false, pending });
+    return pending;
   }
 
   /** For readiness: whether the discovery document answers now. */
