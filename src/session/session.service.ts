@@ -121,9 +121,9 @@ export class SessionService {
    * Front-channel logout: ends the sessions one SSO session (provider and ID-token `sid`) started.
    * Each candidate is read back and must itself name that provider and sid: the index only finds.
    */
-  async endIdpSession(providerName: string, sid: string): Promise<number> {
+  async endIdpSession(providerName: string, sid: string): Promise<string[]> {
     const key = this.idpKey(providerName, sid);
-    if (!key) return 0;
+    if (!key) return [];
     const ids = await this.idpIndex.members(key);
     const found = await Promise.all(ids.map((id) => this.read(id)));
     const ending = ids.flatMap((id, i) => {
@@ -133,9 +133,9 @@ export class SessionService {
     });
     await Promise.all(ending.map(({ id }) => callback((done) => this.store.destroy(id, done))));
     await this.tokens.delete(...ending.map(({ id }) => id));
-    await Promise.all(ending.map(({ id, userId }) => userId && this.index.remove(userId, id)));
+    await Promise.all(ending.map(({ id, userId }) => (userId ? this.index.remove(userId, id) : Promise.resolve())));
     await this.idpIndex.remove(key, ...ids);
-    return ending.length;
+    return ending.map(({ id }) => id);
   }
 
   /**
