@@ -17,6 +17,9 @@ class ShiftedClock extends Clock {
   advance(ms: number): void {
     this.offset += ms;
   }
+  reset(): void {
+    this.offset = 0;
+  }
 }
 
 const richard = { email: K.richard.email, password: K.richard.password };
@@ -57,6 +60,7 @@ describe('several identity providers at once', () => {
       },
     });
   });
+  afterEach(() => clock.reset());
   afterAll(async () => {
     await app?.close();
     await Promise.all([a?.close(), b?.close()]);
