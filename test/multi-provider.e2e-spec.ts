@@ -149,6 +149,29 @@ describe('several identity providers at once', () => {
     });
   });
 
+  describe('configuration', () => {
+    it('starts without a provider whose discovery fails, naming it in the log; only its logins answer 503', async () => {
+      const closed = `http://127.0.0.1:${await freePort()}`;
+      const broken = await startTestApp({
+        env: {
+          OIDC_PROVIDERS: 'fusionauth,broken',
+          OIDC_FUSIONAUTH_ISSUER: a.issuer,
+          FUSIONAUTH_URL: a.url,
+          OIDC_BROKEN_ISSUER: closed,
+          OIDC_BROKEN_CLIENT_ID: 'client',
+          OIDC_BROKEN_CLIENT_SECRET: 'secret',
+        },
+      });
+      try {
+        expect(broken.logger.of('error').join('\n')).toContain(`provider broken: discovery at ${closed} failed`);
+        expect((await fetch(`${broken.url}/auth/login?provider=broken`, { redirect: 'manual' })).status).toBe(503);
+        expect((await fetch(`${broken.url}/auth/login`, { redirect: 'manual' })).status).toBe(302);
+      } finally {
+        await broken.close();
+      }
+    });
+  });
+
   describe('front-channel logout', () => {
     async function idpSessionOf(browser: HttpClient): Promise<string> {
       const redis = await redisClient();
