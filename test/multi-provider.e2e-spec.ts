@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import FusionAuthClient from '@fusionauth/typescript-client';
 import { decodeJwt, decodeProtectedHeader, importJWK, SignJWT } from 'jose';
 import { DevIdp } from '../src/dev-idp/dev-idp';
@@ -207,6 +208,22 @@ describe('several identity providers at once', () => {
       expect(await signedInStill(leaving)).toBe(false);
       expect(await signedInStill(otherBrowser)).toBe(true);
       expect(await signedInStill(atPartner)).toBe(true);
+    });
+
+    it("indexes each login's SSO session per issuer in Redis, for as long as the longest session", async () => {
+      const browser = await signedIn('fusionauth');
+      const sid = await idpSessionOf(browser);
+      const hash = createHash('sha256').update(sid).digest('base64url').slice(0, 22);
+      const key = `${app.keyPrefix}idp-sessions:${app.config.provider('fusionauth')!.issuerKey}:${hash}`;
+      const redis = await redisClient();
+      try {
+        expect(await redis.sMembers(key)).toEqual([sidOf(await browser.cookie('sid'))]);
+        const ttl = await redis.ttl(key);
+        expect(ttl).toBeGreaterThan(0);
+        expect(ttl).toBeLessThanOrEqual(app.config.session.absoluteTimeoutS);
+      } finally {
+        redis.destroy();
+      }
     });
 
     it('ends nothing for another sid, an unknown iss, the other issuer, or a request without sid', async () => {
