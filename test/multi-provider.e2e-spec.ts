@@ -230,7 +230,7 @@ describe('several identity providers at once', () => {
       const browser = await signedIn('fusionauth');
       const sid = await idpSessionOf(browser);
       expect(sid).toBeTruthy();
-      const misses = [
+      const misses: Record<string, string>[] = [
         { iss: a.issuer, sid: `${sid}-other` },
         { iss: 'http://127.0.0.1:1', sid },
         { iss: b.issuer, sid },
