@@ -262,6 +262,29 @@ describe('several identity providers at once', () => {
       expect(home.headers.get('x-frame-options')).toBe('DENY');
     });
 
+    it('ends the session through the in-process index when SESSION_STORE=memory', async () => {
+      const port = await freePort();
+      const memoryUrl = `http://127.0.0.1:${port}`;
+      await allowService(a, app.url, memoryUrl);
+      const memory = await startTestApp({
+        port,
+        env: { APP_URL: memoryUrl, SESSION_STORE: 'memory', OIDC_ISSUER: a.issuer, FUSIONAUTH_URL: a.url },
+      });
+      try {
+        const browser = new HttpClient(memory.url);
+        await loginThroughProvider(browser, richard);
+        expect(await signedInStill(browser)).toBe(true);
+        // The IdP frames the first service's logout URL; its iss and sid name this login too (same client).
+        const ended = await browser.get(`${a.url}/oauth2/logout?client_id=${K.applicationId}`);
+        const frame = new URL(/<iframe src="([^"]+)"/.exec(await ended.text())![1]!.replace(/&amp;/g, '&'));
+        expect((await fetch(`${memory.url}${frame.pathname}${frame.search}`)).status).toBe(200);
+        expect(await signedInStill(browser)).toBe(false);
+      } finally {
+        await memory.close();
+        await allowService(a, app.url);
+      }
+    });
+
     it("keeps a session ended even when the logout request itself carried that session's cookie", async () => {
       const browser = await signedIn('fusionauth');
       const cookie = sidOf(await browser.cookie('sid'));
@@ -303,11 +326,11 @@ describe('several identity providers at once', () => {
 });
 
 /** The application at this IdP allows the service's callback and calls its front-channel logout URL. */
-async function allowService(idp: DevIdp, appUrl: string): Promise<void> {
+async function allowService(idp: DevIdp, appUrl: string, ...others: string[]): Promise<void> {
   await new FusionAuthClient(K.apiKey, idp.url).patchApplication(K.applicationId, {
     application: {
       oauthConfiguration: {
-        authorizedRedirectURLs: [`${appUrl}/auth/callback`, `${appUrl}/`],
+        authorizedRedirectURLs: [appUrl, ...others].flatMap((url) => [`${url}/auth/callback`, `${url}/`]),
         logoutURL: `${appUrl}/auth/frontchannel-logout`,
       },
     },
