@@ -453,7 +453,7 @@ describe('the dev IdP', () => {
       expect(html).toContain('url=http://localhost:3000/?state=bye');
       expect(html).toMatch(
         new RegExp(
-          `<iframe src="http://localhost:3000/\\?iss=${encodeURIComponent(idp.issuer).replace(/\./g, '\\.')}&amp;sid=${String(idToken.sid)}"`,
+          `<iframe src="http://localhost:3000/auth/frontchannel-logout\\?iss=${encodeURIComponent(idp.issuer).replace(/\./g, '\\.')}&amp;sid=${String(idToken.sid)}"`,
         ),
       );
       const again = await browser.follow(authorize({ code_challenge: challenge, code_challenge_method: 'S256' }));

@@ -10,6 +10,7 @@ const PUBLIC_ROUTES = [
   'ALL /webhooks/fusionauth',
   'GET /',
   'GET /auth/callback',
+  'GET /auth/frontchannel-logout',
   'GET /auth/login',
   'GET /auth/password-login',
   'GET /auth/register',

@@ -8,6 +8,8 @@ import { TokensModule } from '../tokens/tokens.module';
 import { AuthController } from './auth.controller';
 import { AuthGuard } from './auth.guard';
 import { AuthService } from './auth.service';
+import { FrontChannelLogoutController } from './frontchannel-logout.controller';
+import { FrontChannelLogoutService } from './frontchannel-logout.service';
 import { OidcLoginService } from './oidc-login.service';
 import { PasswordLoginController } from './password-login.controller';
 import { TokenRefreshService } from './token-refresh.service';
@@ -16,12 +18,13 @@ import { TokenRefreshService } from './token-refresh.service';
 @Global()
 @Module({
   imports: [TokensModule, FusionAuthModule, SessionModule, DenylistModule],
-  controllers: [AuthController, PasswordLoginController],
+  controllers: [AuthController, PasswordLoginController, FrontChannelLogoutController],
   providers: [
     { provide: APP_GUARD, useClass: AuthGuard },
     AuthService,
     { provide: PasswordSignIn, useExisting: AuthService },
     OidcLoginService,
+    FrontChannelLogoutService,
     TokenRefreshService,
   ],
   exports: [PasswordSignIn],

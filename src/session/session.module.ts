@@ -5,7 +5,7 @@ import { Clock } from '../common/clock';
 import { RedisService } from '../redis/redis.service';
 import { MemorySessionIndex } from './memory-session-index';
 import { RedisSessionIndex } from './redis-session-index';
-import { SessionIndex } from './session-index';
+import { IDP_SESSION_INDEX, SessionIndex } from './session-index';
 import { SessionMiddleware } from './session.middleware';
 import { createSessionStore, SESSION_STORE, sessionStoreKind } from './session-store';
 import { SessionService } from './session.service';
@@ -27,6 +27,14 @@ import { SessionTokenStore } from './session-tokens';
       inject: [AppConfig, RedisService],
       useFactory: (config: AppConfig, redis: RedisService): SessionIndex =>
         sessionStoreKind(config, redis) === 'redis' ? new RedisSessionIndex(redis) : new MemorySessionIndex(),
+    },
+    {
+      provide: IDP_SESSION_INDEX,
+      inject: [AppConfig, RedisService],
+      useFactory: (config: AppConfig, redis: RedisService): SessionIndex =>
+        sessionStoreKind(config, redis) === 'redis'
+          ? new RedisSessionIndex(redis, 'idp-sessions')
+          : new MemorySessionIndex(),
     },
     {
       provide: SessionTokenStore,

@@ -1,14 +1,14 @@
-import { createHmac } from 'node:crypto';
+import { createHash, createHmac } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
 import { LRUCache } from 'lru-cache';
 import type { Request, Response } from 'express';
 import type { SessionData, Store } from 'express-session';
 import { AppConfig } from '../config/app-config';
 import { Clock } from '../common/clock';
-import { SessionIndex } from './session-index';
+import { IDP_SESSION_INDEX, SessionIndex } from './session-index';
 import { SESSION_STORE } from './session-store';
 import { SessionTokens, SessionTokenStore } from './session-tokens';
-import { SessionUser } from './session-user';
+import { SessionAuth, SessionUser } from './session-user';
 
 const HANDLE_CACHE_SIZE = 10_000;
 
@@ -21,6 +21,7 @@ export class SessionService {
   constructor(
     @Inject(SESSION_STORE) private readonly store: Store,
     private readonly index: SessionIndex,
+    @Inject(IDP_SESSION_INDEX) private readonly idpIndex: SessionIndex,
     private readonly tokens: SessionTokenStore,
     private readonly clock: Clock,
     private readonly config: AppConfig,
@@ -46,6 +47,7 @@ export class SessionService {
     Object.assign(req.session, extra, { user, client, createdAt: now, lastSeenAt: now });
     // Indexed before it is saved: a session that exists can always be found and ended.
     await this.index.add(user.id, req.sessionID, this.config.session.absoluteTimeoutS);
+    await this.indexIdpSession(req.sessionID, extra.auth);
     if (tokens) await this.tokens.set(req.sessionID, tokens, this.config.session.absoluteTimeoutS);
     await callback((done) => req.session.save(done));
   }
@@ -84,14 +86,17 @@ export class SessionService {
     if (userId) await this.index.remove(userId, sessionID);
   }
 
-  /** Ends every session of a user (on every instance: the sessions live in the shared store). */
   /**
    * Ends a user's sessions (on every instance: they live in the shared store). With `issuedBefore`
    * (ms), only sessions whose tokens were issued at or before it: a login after a revocation survives.
+   * With `provider`, only sessions signed in through it: subjects are unique per issuer only.
    */
-  async endAllForUser(userId: string, options: { except?: string; issuedBefore?: number } = {}): Promise<number> {
+  async endAllForUser(
+    userId: string,
+    options: { except?: string; issuedBefore?: number; provider?: string } = {},
+  ): Promise<number> {
     const { issuedBefore } = options;
-    const sessions = (await this.sessionsOf(userId)).filter(({ id, data }) => {
+    const sessions = (await this.sessionsOf(userId, undefined, options.provider)).filter(({ id, data }) => {
       if (id === options.except) return false;
       const iat = data.auth?.accessTokenIat;
       return issuedBefore === undefined || iat === undefined || iat * 1000 <= issuedBefore;
@@ -113,28 +118,66 @@ export class SessionService {
   }
 
   /**
+   * Front-channel logout: ends the sessions one SSO session (provider and ID-token `sid`) started.
+   * Each candidate is read back and must itself name that provider and sid: the index only finds.
+   */
+  async endIdpSession(providerName: string, sid: string): Promise<string[]> {
+    const key = this.idpKey(providerName, sid);
+    if (!key) return [];
+    const ids = await this.idpIndex.members(key);
+    const found = await Promise.all(ids.map((id) => this.read(id)));
+    const ending = ids.flatMap((id, i) => {
+      const data = found[i];
+      const matches = data?.auth?.provider === providerName && data.auth.idpSessionId === sid;
+      return matches ? [{ id, userId: data.user?.id }] : [];
+    });
+    await Promise.all(ending.map(({ id }) => callback((done) => this.store.destroy(id, done))));
+    await this.tokens.delete(...ending.map(({ id }) => id));
+    await Promise.all(ending.map(({ id, userId }) => (userId ? this.index.remove(userId, id) : Promise.resolve())));
+    await this.idpIndex.remove(key, ...ids);
+    return ending.map(({ id }) => id);
+  }
+
+  /**
    * A user's live sessions; ids whose session has expired are dropped from the index. `current`, the
-   * session of this request, is taken as it is rather than read again.
+   * session of this request, is taken as it is rather than read again. With `provider`, only the
+   * sessions signed in through it (the same `sub` at another issuer is another person).
    */
   async sessionsOf(
     userId: string,
     current?: { id: string; data: SessionData },
+    provider?: string,
   ): Promise<{ id: string; data: SessionData }[]> {
     const ids = await this.index.members(userId);
     const found = await Promise.all(
-      ids.map((id) =>
-        id === current?.id
-          ? Promise.resolve(current.data)
-          : callback<SessionData | null | undefined>((done) => this.store.get(id, done)),
-      ),
+      ids.map((id) => (id === current?.id ? Promise.resolve(current.data) : this.read(id))),
     );
     const gone = ids.filter((_, i) => !found[i]);
     await this.index.remove(userId, ...gone);
-    return ids.flatMap((id, i) => (found[i] ? [{ id, data: found[i] }] : []));
+    return ids.flatMap((id, i) => {
+      const data = found[i];
+      return data && (provider === undefined || data.auth?.provider === provider) ? [{ id, data }] : [];
+    });
   }
 
   async sessionIdsOf(userId: string): Promise<string[]> {
     return (await this.sessionsOf(userId)).map((s) => s.id);
+  }
+
+  private read(sessionId: string): Promise<SessionData | null | undefined> {
+    return callback<SessionData | null | undefined>((done) => this.store.get(sessionId, done));
+  }
+
+  private async indexIdpSession(sessionId: string, auth: SessionAuth | undefined): Promise<void> {
+    const key = auth?.idpSessionId ? this.idpKey(auth.provider, auth.idpSessionId) : undefined;
+    if (key) await this.idpIndex.add(key, sessionId, this.config.session.absoluteTimeoutS);
+  }
+
+  /** `{issuerKey}:{hash of sid}`: the sid is the provider's string, of any length and alphabet. */
+  private idpKey(providerName: string, sid: string): string | undefined {
+    const provider = this.config.provider(providerName);
+    if (!provider) return undefined;
+    return `${provider.issuerKey}:${createHash('sha256').update(sid).digest('base64url').slice(0, 22)}`;
   }
 
   /**

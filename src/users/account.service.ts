@@ -38,7 +38,8 @@ export class AccountService {
   ) {}
 
   async sessionsOf(req: Request): Promise<SessionView[]> {
-    const list = await this.sessions.sessionsOf(req.session.user!.id, { id: req.sessionID, data: req.session });
+    const current = { id: req.sessionID, data: req.session };
+    const list = await this.sessions.sessionsOf(req.session.user!.id, current, req.session.auth?.provider);
     return list
       .map(({ id, data }) => ({
         handle: this.sessions.handleOf(id),
@@ -54,7 +55,8 @@ export class AccountService {
   /** Ends another of the user's sessions (found by its handle); its refresh token is revoked too. */
   async endSession(req: Request, handle: string): Promise<boolean> {
     const user = req.session.user!;
-    const target = (await this.sessions.sessionsOf(user.id)).find(({ id }) => this.sessions.handleOf(id) === handle);
+    const mine = await this.sessions.sessionsOf(user.id, undefined, req.session.auth?.provider);
+    const target = mine.find(({ id }) => this.sessions.handleOf(id) === handle);
     if (!target || target.id === req.sessionID) return false;
     const tokens = await this.sessions.tokensOf(target.id);
     await this.sessions.endSession(user.id, target.id);
@@ -107,7 +109,7 @@ export class AccountService {
         ttlMs: (this.config.accessTokenTtlS + TTL_MARGIN_S) * 1000,
       },
     ]);
-    await this.sessions.endAllForUser(user.id, { except: req.sessionID });
+    await this.sessions.endAllForUser(user.id, { except: req.sessionID, provider: provider.name });
     // Tokens carry whole seconds: the new ones must come from a second after the revocation.
     await new Promise((resolve) => setTimeout(resolve, Math.max(0, 1000 - (this.clock.now() % 1000)) + 1));
     if ((await this.signIn.signIn(req, user.email!, form.newPassword)) !== 'ok') {

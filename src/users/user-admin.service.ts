@@ -52,7 +52,7 @@ export class UserAdminService {
         ttlMs: (this.config.accessTokenTtlS + 60) * 1000,
       },
     ]);
-    await this.sessions.endAllForUser(userId);
+    await this.sessions.endAllForUser(userId, { provider: this.provider.name });
     this.logger.log(`user ${userId} deactivated by ${by}`);
     return this.find(userId);
   }

@@ -72,7 +72,7 @@ export class WebhooksService {
       this.denylist.revoke(effects.revocations, { id: event.id, ttlMs: EVENT_ID_TTL_MS }),
       effects.endSessionsOf &&
         this.sessions
-          .endAllForUser(effects.endSessionsOf, { issuedBefore: event.createInstant })
+          .endAllForUser(effects.endSessionsOf, { issuedBefore: event.createInstant, provider: provider.name })
           .catch((e: Error) => this.logger.warn(`ending sessions: ${e.message}`)),
     ]);
     if (!applied) return 'duplicate';

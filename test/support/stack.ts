@@ -32,7 +32,7 @@ export async function startStack(
     application: {
       oauthConfiguration: {
         authorizedRedirectURLs: [`${appUrl}/auth/callback`, `${appUrl}/`],
-        logoutURL: `${appUrl}/`,
+        logoutURL: `${appUrl}/auth/frontchannel-logout`,
       },
     },
   });
