@@ -45,12 +45,17 @@ export class RedisServerProcess {
   private constructor(
     readonly port: number,
     private readonly binary: string,
+    /** A config file first (Sentinel needs one it can write), then options such as `--sentinel`. */
+    private readonly options: { configFile?: string; args?: readonly string[] },
   ) {}
 
-  static async start(port?: number): Promise<RedisServerProcess> {
+  static async start(
+    port?: number,
+    options: { configFile?: string; args?: readonly string[] } = {},
+  ): Promise<RedisServerProcess> {
     const binary = redisServerOnPath();
     if (!binary) throw new Error('redis-server is not on the PATH');
-    const server = new RedisServerProcess(port ?? (await freePort()), binary);
+    const server = new RedisServerProcess(port ?? (await freePort()), binary, options);
     await server.start();
     return server;
   }
@@ -60,7 +65,18 @@ export class RedisServerProcess {
   }
 
   async start(): Promise<void> {
-    const args = ['--port', String(this.port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'];
+    const args = [
+      ...(this.options.configFile ? [this.options.configFile] : []),
+      ...(this.options.args ?? []),
+      '--port',
+      String(this.port),
+      '--bind',
+      '127.0.0.1',
+      '--save',
+      '',
+      '--appendonly',
+      'no',
+    ];
     this.child = spawn(this.binary, args, { stdio: 'ignore' });
     for (let i = 0; i < 100; i++) {
       if (await redisAnswers(this.url)) return;
