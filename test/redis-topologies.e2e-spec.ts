@@ -70,7 +70,7 @@ describe('Redis Cluster and Sentinel', () => {
     for (const node of nodes) {
       await until(
         () =>
-          withClient(node.url, async (c) => String(await c.sendCommand(['CLUSTER', 'INFO']))).then((info) =>
+          withClient(node.url, (c) => c.sendCommand<string>(['CLUSTER', 'INFO'])).then((info) =>
             info.includes('cluster_state:ok'),
           ),
         15_000,
@@ -154,9 +154,8 @@ describe('Redis Cluster and Sentinel', () => {
       });
       const applied = await postWebhook(stack.app.url, revoke, { idp: stack.idp });
       expect(await applied.json()).toEqual({ status: 'applied' });
-      expect((await postWebhook(second.url, revoke, { idp: stack.idp }).then((r) => r.json())) as unknown).toEqual({
-        status: 'duplicate',
-      });
+      const repeated = await postWebhook(second.url, revoke, { idp: stack.idp });
+      expect(await repeated.json()).toEqual({ status: 'duplicate' });
       await until(async () => (await fetch(`${second.url}/api/me`, { headers: bearer })).status === 401, 1000);
       // The user's sessions ended, on whichever instance the browser comes back to.
       expect((await fetch(`${second.url}/account`, { headers: { cookie }, redirect: 'manual' })).status).toBe(302);
