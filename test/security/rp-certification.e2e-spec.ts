@@ -36,7 +36,6 @@ describe('OpenID RP certification (Basic and Config profiles)', () => {
     provider.publishedJwks = () => [provider.key.publicJwk];
   });
 
-  const now = () => Math.floor(Date.now() / 1000);
   const answerWith = (claims: (auth: AuthorizeRequest) => JWTPayload) =>
     provider.answerWithIdToken((auth) => provider.idToken(auth, claims(auth)));
 
