@@ -62,6 +62,15 @@ describe('the browser flows against hostile clients', () => {
       expect((await browser.get(pathOf(callback))).status).toBe(401);
     });
 
+    it('refuses a state presented again after a failed login: each state is used once', async () => {
+      const browser = new HttpClient(app.url);
+      const callback = await callbackUrl(browser);
+      provider.failTokenEndpoint('error');
+      await expectLoginRejected(app, browser, callback);
+      provider.reset();
+      expect(await expectLoginRejected(app, browser, callback)).toMatch(/state_mismatch/);
+    });
+
     it("refuses a callback started in the attacker's browser and delivered to the victim's (login CSRF)", async () => {
       const attacker = new HttpClient(app.url);
       const victim = new HttpClient(app.url);
