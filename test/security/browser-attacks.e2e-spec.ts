@@ -71,6 +71,14 @@ describe('the browser flows against hostile clients', () => {
       expect(await expectLoginRejected(app, browser, callback)).toMatch(/state_mismatch/);
     });
 
+    it('refuses a state presented again after the provider answered an error for it', async () => {
+      const browser = new HttpClient(app.url);
+      const callback = await callbackUrl(browser);
+      const state = callback.searchParams.get('state')!;
+      await expectLoginRejected(app, browser, `/auth/callback?error=access_denied&state=${state}`);
+      expect(await expectLoginRejected(app, browser, callback)).toMatch(/state_mismatch/);
+    });
+
     it("refuses a callback started in the attacker's browser and delivered to the victim's (login CSRF)", async () => {
       const attacker = new HttpClient(app.url);
       const victim = new HttpClient(app.url);
