@@ -7,7 +7,7 @@ import { fixtureEvent, postWebhook } from '../support/webhooks';
 /**
  * Rate limits on what an attacker can hammer without credentials (ASVS 2.2.1, 11.1.4 in v4): the
  * webhook (RATE_LIMIT_WEBHOOK) and the password login (RATE_LIMIT_LOGIN). Over the limit: 429 with
- * Retry-After and `{"error":"rate_limited"}`.
+ * Retry-After (and on machine routes JSON `{"error":"rate_limited"}`).
  */
 // enabled when the throttler lands on main
 describe.skip('rate limits', () => {
@@ -18,15 +18,11 @@ describe.skip('rate limits', () => {
   });
   afterAll(async () => stack.close());
 
-  /** 429 with Retry-After; machine routes answer JSON, browser routes the error page naming the same code. */
-  async function expectRateLimited(res: Response): Promise<void> {
+  /** 429 with a Retry-After within the window. */
+  function expectRateLimited(res: Response): void {
     expect(res.status).toBe(429);
     expect(Number(res.headers.get('retry-after'))).toBeGreaterThan(0);
     expect(Number(res.headers.get('retry-after'))).toBeLessThanOrEqual(60);
-    const body = await res.text();
-    if (res.headers.get('content-type')?.includes('json'))
-      expect(JSON.parse(body)).toMatchObject({ error: 'rate_limited' });
-    else expect(body).toContain('rate_limited');
   }
 
   it('answers the webhook with 429 and Retry-After after 5 requests in 60 s', async () => {
@@ -35,8 +31,8 @@ describe.skip('rate limits', () => {
       expect(res.status).toBe(200);
     }
     const limited = await postWebhook(stack.app.url, fixtureEvent('user.login.success.json'), { idp: stack.idp });
-    expect(limited.headers.get('content-type')).toContain('application/json');
-    await expectRateLimited(limited);
+    expectRateLimited(limited);
+    expect(await limited.json()).toMatchObject({ error: 'rate_limited' });
   });
 
   it('answers the password login with 429 and Retry-After after 3 attempts in 60 s', async () => {
@@ -45,10 +41,10 @@ describe.skip('rate limits', () => {
       const token = csrfFrom(await (await browser.get('/auth/password-login')).text());
       return browser.request('/auth/password-login', {
         method: 'POST',
-        form: { loginId: K.richard.email, password: 'wrong-password', _csrf: token },
+        form: { email: K.richard.email, password: 'wrong-password', _csrf: token },
       });
     };
     for (let i = 0; i < 3; i++) expect((await attempt()).status).toBe(401);
-    await expectRateLimited(await attempt());
+    expectRateLimited(await attempt());
   });
 });
