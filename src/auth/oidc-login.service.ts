@@ -54,6 +54,8 @@ export class OidcLoginService {
       this.states.verify(req, req.query.state, () => undefined);
       throw loginRejected('state_mismatch');
     }
+    // An error response ends its authorization request too: the state cannot complete a login later.
+    if (req.query.error !== undefined) this.states.verify(req, req.query.state, () => undefined);
     const provider = this.config.provider(pending.provider);
     if (!provider) throw loginRejected('unknown_provider');
     const strategy = await this.strategyFor(provider);
