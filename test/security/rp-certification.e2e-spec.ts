@@ -1,4 +1,4 @@
-import { JWTPayload } from 'jose';
+import { JWTPayload, SignJWT } from 'jose';
 import { FakeClock } from '../support/fake-clock';
 import { AuthorizeRequest, HostileProvider } from '../support/hostile-provider';
 import {
@@ -130,60 +130,91 @@ describe('OpenID RP certification (Basic and Config profiles)', () => {
     await accepted();
     expect(provider.requestsTo('/.well-known/jwks.json')).toBeGreaterThan(0);
   });
-});
 
-describe('OpenID RP certification: the provider changes under the service', () => {
-  const closers: (() => Promise<void>)[] = [];
-  afterEach(async () => {
-    for (const close of closers.splice(0).reverse()) await close();
+  describe('with OIDC_ID_TOKEN_ALGS=HS256 (ID tokens MACed with the client secret)', () => {
+    let hsApp: TestApp;
+    beforeAll(async () => {
+      hsApp = await startAgainst(provider, { OIDC_ID_TOKEN_ALGS: 'HS256' });
+    });
+    afterAll(async () => {
+      await hsApp.close();
+    });
+
+    const hs256 = (auth: AuthorizeRequest, secret: string) =>
+      new SignJWT({ sub: 'hostile-user', email: 'user@hostile.example', nonce: auth.nonce })
+        .setProtectedHeader({ alg: 'HS256' })
+        .setIssuer(provider.url)
+        .setAudience(CLIENT_ID)
+        .setIssuedAt()
+        .setExpirationTime('5m')
+        .sign(new TextEncoder().encode(secret));
+
+    it('rp-id_token-sig-hs256: accepts an ID token MACed with the client secret', async () => {
+      provider.answerWithIdToken((auth) => hs256(auth, CLIENT_SECRET));
+      const browser = new HttpClient(hsApp.url);
+      await expectLoginAccepted(browser, await callbackUrl(browser));
+    });
+
+    it('rp-id_token-bad-sig-hs256: refuses an ID token whose HS256 MAC does not verify', async () => {
+      provider.answerWithIdToken((auth) => hs256(auth, `${CLIENT_SECRET}-not-it`));
+      const browser = new HttpClient(hsApp.url);
+      expect(await expectLoginRejected(hsApp, browser, await callbackUrl(browser))).toMatch(/bad_signature/);
+    });
   });
 
-  it('rp-discovery-issuer-not-matching-config: never sends a browser to a provider whose discovery names another issuer', async () => {
-    const provider = await HostileProvider.start();
-    closers.push(() => provider.close());
-    provider.discoveryOverrides = { issuer: 'https://impostor.example' };
-    const app = await startAgainst(provider);
-    closers.push(() => app.close());
-    const res = await new HttpClient(app.url).get('/auth/login');
-    expect(res.status).toBe(503);
-    expect(res.headers.get('location')).toBeNull();
-    expect(provider.authorizations).toHaveLength(0);
-    expect(app.logger.of('error').join('\n')).toContain('names issuer "https://impostor.example"');
-  });
+  describe('OpenID RP certification: the provider changes under the service', () => {
+    const closers: (() => Promise<void>)[] = [];
+    afterEach(async () => {
+      for (const close of closers.splice(0).reverse()) await close();
+    });
 
-  it('rp-id_token-kid-absent-multiple-jwks: refuses an ID token without kid among several keys (safer choice)', async () => {
-    // The certification also allows trying every key in turn; refusing keeps exactly one key per token.
-    const provider = await HostileProvider.start(2);
-    closers.push(() => provider.close());
-    const app = await startAgainst(provider);
-    closers.push(() => app.close());
-    provider.answerWithIdToken((auth) => provider.forge('no-kid', { nonce: auth.nonce }));
-    const browser = new HttpClient(app.url);
-    expect(await expectLoginRejected(app, browser, await callbackUrl(browser))).toMatch(/ambiguous_key/);
-  });
+    it('rp-discovery-issuer-not-matching-config: never sends a browser to a provider whose discovery names another issuer', async () => {
+      const provider = await HostileProvider.start();
+      closers.push(() => provider.close());
+      provider.discoveryOverrides = { issuer: 'https://impostor.example' };
+      const app = await startAgainst(provider);
+      closers.push(() => app.close());
+      const res = await new HttpClient(app.url).get('/auth/login');
+      expect(res.status).toBe(503);
+      expect(res.headers.get('location')).toBeNull();
+      expect(provider.authorizations).toHaveLength(0);
+      expect(app.logger.of('error').join('\n')).toContain('names issuer "https://impostor.example"');
+    });
 
-  it('rp-key-rotation-op-sign-key: follows the provider to its new signing key, and drops the withdrawn one', async () => {
-    const provider = await HostileProvider.start();
-    closers.push(() => provider.close());
-    const clock = new FakeClock(Date.now());
-    const app = await startAgainst(provider, {}, { clock });
-    closers.push(() => app.close());
+    it('rp-id_token-kid-absent-multiple-jwks: refuses an ID token without kid among several keys (safer choice)', async () => {
+      // The certification also allows trying every key in turn; refusing keeps exactly one key per token.
+      const provider = await HostileProvider.start(2);
+      closers.push(() => provider.close());
+      const app = await startAgainst(provider);
+      closers.push(() => app.close());
+      provider.answerWithIdToken((auth) => provider.forge('no-kid', { nonce: auth.nonce }));
+      const browser = new HttpClient(app.url);
+      expect(await expectLoginRejected(app, browser, await callbackUrl(browser))).toMatch(/ambiguous_key/);
+    });
 
-    const before = new HttpClient(app.url);
-    await expectLoginAccepted(before, await callbackUrl(before));
-    const old = provider.key;
-    await provider.rotateKey();
-    // A key set is fetched again at most once per cooldown (30 s), so a stream of unknown kids cannot
-    // make the service hammer the provider; the rotation is seen on the first login after it.
-    clock.advance(31_000);
-    const after = new HttpClient(app.url);
-    await expectLoginAccepted(after, await callbackUrl(after));
+    it('rp-key-rotation-op-sign-key: follows the provider to its new signing key, and drops the withdrawn one', async () => {
+      const provider = await HostileProvider.start();
+      closers.push(() => provider.close());
+      const clock = new FakeClock(Date.now());
+      const app = await startAgainst(provider, {}, { clock });
+      closers.push(() => app.close());
 
-    // The withdrawn key no longer signs anything the service accepts.
-    clock.advance(31_000);
-    provider.answerWithIdToken((auth) => provider.sign({ sub: 'hostile-user', nonce: auth.nonce }, { key: old }));
-    const stale = new HttpClient(app.url);
-    const logs = await expectLoginRejected(app, stale, await callbackUrl(stale));
-    expect(logs).toMatch(/unknown_kid/);
+      const before = new HttpClient(app.url);
+      await expectLoginAccepted(before, await callbackUrl(before));
+      const old = provider.key;
+      await provider.rotateKey();
+      // A key set is fetched again at most once per cooldown (30 s), so a stream of unknown kids cannot
+      // make the service hammer the provider; the rotation is seen on the first login after it.
+      clock.advance(31_000);
+      const after = new HttpClient(app.url);
+      await expectLoginAccepted(after, await callbackUrl(after));
+
+      // The withdrawn key no longer signs anything the service accepts.
+      clock.advance(31_000);
+      provider.answerWithIdToken((auth) => provider.sign({ sub: 'hostile-user', nonce: auth.nonce }, { key: old }));
+      const stale = new HttpClient(app.url);
+      const logs = await expectLoginRejected(app, stale, await callbackUrl(stale));
+      expect(logs).toMatch(/unknown_kid/);
+    });
   });
 });
