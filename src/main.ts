@@ -50,7 +50,8 @@ function onStopSignal(handler: (signal: string) => void): void {
   let stopping = false;
   for (const signal of ['SIGTERM', 'SIGINT'] as const) {
     process.on(signal, () => {
-      if (stopping) return;
+      // A second signal (Ctrl-C again) means now: no more waiting for requests in flight.
+      if (stopping) process.exit(1);
       stopping = true;
       handler(signal);
     });
