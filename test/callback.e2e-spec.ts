@@ -1,9 +1,10 @@
 import { SignJWT, UnsecuredJWT } from 'jose';
 import { FakeClock } from './support/fake-clock';
 import { HostileProvider } from './support/hostile-provider';
+import { callbackUrl, expectLoginRejected } from './support/hostile-login';
 import { HttpClient } from './support/http-client';
 import { freePort } from './support/redis-server';
-import { redisClient, startTestApp, TestApp } from './support/test-app';
+import { startTestApp, TestApp } from './support/test-app';
 import { newKey } from './support/test-issuer';
 
 /**
@@ -44,38 +45,9 @@ describe('the login callback', () => {
     });
   });
 
-  /** Starts a login in `browser` and returns the callback URL the provider sent it to (not yet followed). */
-  async function callbackUrl(browser: HttpClient, returnTo = '/account'): Promise<URL> {
-    const login = await browser.get(`/auth/login?returnTo=${encodeURIComponent(returnTo)}`);
-    const authorize = await fetch(login.headers.get('location')!, { redirect: 'manual' });
-    return new URL(authorize.headers.get('location')!);
-  }
-
-  async function expectNoSession(browser: HttpClient): Promise<void> {
-    const res = await browser.get('/account');
-    expect(res.status).toBe(302);
-    expect(res.headers.get('location')).toBe('/auth/login?returnTo=/account');
-    const sid = decodeURIComponent((await browser.cookie('sid')) ?? '')
-      .replace(/^s:/, '')
-      .split('.')[0];
-    if (!sid) return;
-    const redis = await redisClient();
-    try {
-      const raw = await redis.get(`${app.keyPrefix}sess:${sid}`);
-      expect(raw === null || !(JSON.parse(raw) as { user?: unknown }).user).toBe(true);
-    } finally {
-      redis.destroy();
-    }
-  }
-
-  async function expectRejected(browser: HttpClient, url: URL | string, status = 401): Promise<void> {
-    const res = await browser.get(typeof url === 'string' ? url : `${url.pathname}${url.search}`);
-    expect(res.status).toBe(status);
-    const page = await res.text();
-    expect(page).toContain(status === 401 ? 'We could not sign you in' : 'The sign-in response was malformed');
-    expect(page).not.toMatch(/eyJ[A-Za-z0-9_-]+\./);
-    await expectNoSession(browser);
-  }
+  const expectRejected = async (browser: HttpClient, url: URL | string, status = 401): Promise<void> => {
+    await expectLoginRejected(app, browser, url, status);
+  };
 
   it('signs in through a generic provider, sending PKCE S256 and a nonce', async () => {
     const browser = new HttpClient(app.url);

@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { LRUCache } from 'lru-cache';
 import { decodeJwt, decodeProtectedHeader, errors, JWTPayload, jwtVerify, JWTVerifyGetKey } from 'jose';
 import { AppConfig, ProviderConfig } from '../config/app-config';
+import { ID_TOKEN_ALGS } from '../config/load-providers';
 import { AppError } from '../common/app.errors';
 import { Clock } from '../common/clock';
 import { JwksKeySet } from './jwks-key-set';
@@ -14,20 +15,9 @@ export const MAX_TOKEN_LENGTH = 8192;
 const CLOCK_TOLERANCE_S = 30;
 const VERIFIED_CACHE_SIZE = 10_000;
 const HEADER_KEYS_REFUSED = ['jwk', 'jku', 'x5u', 'x5c'] as const;
-const HMAC_ALGORITHMS = ['HS256', 'HS384', 'HS512'] as const;
-const ASYMMETRIC_ALGORITHMS = [
-  'RS256',
-  'RS384',
-  'RS512',
-  'PS256',
-  'PS384',
-  'PS512',
-  'ES256',
-  'ES384',
-  'ES512',
-  'EdDSA',
-  'Ed25519',
-] as const;
+const HMAC_ALGORITHMS = ['HS256', 'HS384', 'HS512'];
+/** Every signature algorithm the configuration accepts but the HMAC ones (which need a shared secret). */
+const ASYMMETRIC_ALGORITHMS = [...ID_TOKEN_ALGS].filter((alg) => !HMAC_ALGORITHMS.includes(alg));
 
 export interface VerifiedAccessToken {
   readonly provider: ProviderConfig;
