@@ -127,6 +127,16 @@ describe('anonymous visitors', () => {
     expect(await sessionKeys()).toEqual(before);
   });
 
+  it('stores no session for callbacks that name no login of this browser', async () => {
+    const before = await sessionKeys();
+    for (const query of ['state=' + 'A'.repeat(43) + '&code=x', 'state=x&error=access_denied', 'code=x']) {
+      const res = await fetch(`${stack.app.url}/auth/callback?${query}`, { redirect: 'manual' });
+      expect([400, 401]).toContain(res.status);
+      expect(res.headers.getSetCookie().filter((c) => c.startsWith('sid='))).toEqual([]);
+    }
+    expect(await sessionKeys()).toEqual(before);
+  });
+
   it('stores a session once a login starts at /auth/login', async () => {
     const browser = new HttpClient(stack.app.url);
     const before = (await sessionKeys()).length;
