@@ -75,7 +75,8 @@ export function loadConfig(env: Env, options: LoadConfigOptions = {}): AppConfig
   }
   if (https && trustProxy === false && !bad.has('TRUST_PROXY')) {
     warnings.push(
-      'APP_URL is https but TRUST_PROXY is false: behind a TLS proxy the Secure session cookie is never set',
+      'APP_URL is https but TRUST_PROXY is false: behind a TLS proxy the Secure session cookie is never set ' +
+        '(TRUST_PROXY=1 behind one load balancer)',
     );
   }
 
