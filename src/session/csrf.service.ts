@@ -21,7 +21,7 @@ function tokenFromRequest(req: Request): string | undefined {
  * - signed in: a synchronizer token kept in the session (csrf-sync), so it is bound to that session
  *   and ends with it (account, logout, admin forms);
  * - not signed in: a signed double-submit token (csrf-csrf): the same random value in an HttpOnly,
- *   SameSite=Strict cookie (`__Host-` under https) and in the form, with an HMAC keyed from
+ *   SameSite=Lax cookie (`__Host-` under https) and in the form, with an HMAC keyed from
  *   SESSION_SECRET. It needs no server-side state, so a visitor who only opens the login or
  *   registration form costs no session in the store; another site can neither read the cookie nor
  *   forge the HMAC for a value of its own.
@@ -40,7 +40,9 @@ export class CsrfService {
       getSecret: () => key,
       getSessionIdentifier: () => PRE_LOGIN_IDENTIFIER,
       cookieName: this.cookieName,
-      cookieOptions: { httpOnly: true, sameSite: 'strict', secure: config.session.cookieSecure, path: '/' },
+      // Lax like the session cookie: a link from another site keeps the token a form in another tab holds,
+      // and no cross-site POST carries it.
+      cookieOptions: { httpOnly: true, sameSite: 'lax', secure: config.session.cookieSecure, path: '/' },
       getCsrfTokenFromRequest: tokenFromRequest,
     });
   }

@@ -61,11 +61,11 @@ describe('anonymous visitors', () => {
     expect(await keys()).toEqual(before);
   });
 
-  it('sets the form token cookie HttpOnly and SameSite=Strict, and replaces a tampered one (never a 500)', async () => {
+  it('sets the form token cookie HttpOnly and SameSite=Lax, and replaces a tampered one (never a 500)', async () => {
     const res = await fetch(`${stack.app.url}/auth/password-login`);
     const cookie = res.headers.getSetCookie().find((c) => c.startsWith('csrf='));
     expect(cookie).toMatch(/HttpOnly/i);
-    expect(cookie).toMatch(/SameSite=Strict/i);
+    expect(cookie).toMatch(/SameSite=Lax/i);
     expect(cookie).toMatch(/Path=\//);
     for (const tampered of ['j:{"a":1}', 'garbage', '.', '%E0%A4%A', `${'a'.repeat(64)}.${'b'.repeat(64)}`]) {
       const page = await fetch(`${stack.app.url}/auth/password-login`, { headers: { cookie: `csrf=${tampered}` } });
