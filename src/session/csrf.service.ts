@@ -1,7 +1,7 @@
 import { createHmac } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
 import { parse as parseCookies } from 'cookie';
-import { doubleCsrf } from 'csrf-csrf';
+import { doubleCsrf, DoubleCsrfUtilities } from 'csrf-csrf';
 import { csrfSync } from 'csrf-sync';
 import type { Request, Response } from 'express';
 import { AppConfig } from '../config/app-config';
@@ -29,7 +29,7 @@ function tokenFromRequest(req: Request): string | undefined {
 @Injectable()
 export class CsrfService {
   private readonly sync = csrfSync({ getTokenFromRequest: tokenFromRequest });
-  private readonly doubleSubmit;
+  private readonly doubleSubmit: DoubleCsrfUtilities;
   private readonly cookieName: string;
 
   constructor(config: AppConfig) {
