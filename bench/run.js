@@ -382,17 +382,18 @@ async function bearerToken(fa) {
   }
 }
 
-/** A signed-in browser: the service's password form, its CSRF token, the `sid` cookie. */
+/** A signed-in browser: the service's password form, its CSRF token and cookie, then the `sid` cookie. */
 async function browserSession(service) {
-  const cookieOf = (res) => {
-    const set = [].concat(res.headers['set-cookie'] ?? []).find((c) => c.startsWith('sid='));
+  const cookieOf = (res, name) => {
+    const set = [].concat(res.headers['set-cookie'] ?? []).find((c) => c.startsWith(`${name}=`));
     return set ? set.split(';')[0] : undefined;
   };
   const form = await request(`${service.url}/auth/password-login`);
   const csrf = /name="_csrf" value="([^"]+)"/.exec(form.body)?.[1];
-  const preLogin = cookieOf(form);
+  // Before login the form's token is a double-submit one: its cookie, not a session, goes with it.
+  const preLogin = cookieOf(form, 'csrf');
   if (form.status !== 200 || !csrf || !preLogin) {
-    throw new Error(`GET /auth/password-login answered ${form.status} without a form and a session cookie`);
+    throw new Error(`GET /auth/password-login answered ${form.status} without a form and its token cookie`);
   }
   const body = new URLSearchParams({ _csrf: csrf, email: K.richard.email, password: K.richard.password }).toString();
   const posted = await request(`${service.url}/auth/password-login`, {
@@ -404,8 +405,8 @@ async function browserSession(service) {
     },
     body,
   });
-  const cookie = cookieOf(posted) ?? preLogin;
-  if (posted.status !== 302) throw new Error(`POST /auth/password-login answered ${posted.status}, not 302`);
+  const cookie = cookieOf(posted, 'sid');
+  if (posted.status !== 302 || !cookie) throw new Error(`POST /auth/password-login answered ${posted.status}, not 302`);
   const page = await request(`${service.url}/account`, { headers: { cookie } });
   if (page.status !== 200) throw new Error(`GET /account with the new session answered ${page.status}`);
   return cookie;

@@ -38,7 +38,7 @@ describe('sessions', () => {
     });
 
     it('over https behind a proxy: __Host- prefixed and Secure, without Domain', async () => {
-      app = await startTestApp({ ...withSessions, env: { APP_URL: 'https://app.example.test', TRUST_PROXY: 'true' } });
+      app = await startTestApp({ ...withSessions, env: { APP_URL: 'https://app.example.test', TRUST_PROXY: '1' } });
       const client = new HttpClient(app.url);
       const csrf = await client.get('/test/csrf', { 'x-forwarded-proto': 'https' });
       const { token } = (await csrf.json()) as { token: string };

@@ -61,7 +61,8 @@ export class OidcStateStore {
     const login = Object.hasOwn(logins, handle) ? logins[handle] : undefined;
     // Single use: whatever happens next, this state cannot be presented again.
     delete logins[handle];
-    if (req.session) req.session.oidcLogins = logins;
+    // A browser with no pending login keeps no session: a forged callback must not make one.
+    if (req.session?.oidcLogins) req.session.oidcLogins = logins;
     return login;
   }
 

@@ -59,6 +59,6 @@ export class PasswordLoginController {
   ): void {
     if (!this.config.hasAuthMode('password')) throw new AppError('NOT_FOUND', 'password login is not enabled');
     res.status(status).setHeader('Cache-Control', 'no-store');
-    res.render('password-login', { title: 'Log in', csrfToken: this.csrf.tokenFor(req), ...model });
+    res.render('password-login', { title: 'Log in', csrfToken: this.csrf.tokenFor(req, res), ...model });
   }
 }

@@ -1,4 +1,5 @@
 import type { RedisTarget } from './redis-target';
+import type { TrustProxy } from './trust-proxy';
 
 export type NodeEnv = 'development' | 'production' | 'test';
 export type ProviderKind = 'fusionauth' | 'generic';
@@ -55,7 +56,8 @@ export interface AppConfigValues {
   /** The public origin without a trailing slash, e.g. `https://app.example.com`. */
   readonly appUrl: string;
   readonly https: boolean;
-  readonly trustProxy: boolean;
+  /** Express's `trust proxy`: which hops' X-Forwarded-* headers are believed (never `true` in production). */
+  readonly trustProxy: TrustProxy;
   /** Never empty; the first one is the default provider. */
   readonly providers: readonly ProviderConfig[];
   readonly authModes: readonly AuthMode[];
@@ -72,6 +74,8 @@ export interface AppConfigValues {
   readonly logLevel: LogLevel;
   /** When set, GET /metrics needs `Authorization: Bearer <token>`. */
   readonly metricsToken?: string;
+  /** METRICS_PUBLIC=true: /metrics without a token on purpose (production needs this or the token). */
+  readonly metricsPublic: boolean;
   /** How long a shutdown waits for requests in flight before it closes everything anyway. */
   readonly shutdownTimeoutS: number;
   readonly accessTokenTtlS: number;
@@ -91,7 +95,7 @@ export class AppConfig implements AppConfigValues {
   readonly port!: number;
   readonly appUrl!: string;
   readonly https!: boolean;
-  readonly trustProxy!: boolean;
+  readonly trustProxy!: TrustProxy;
   readonly providers!: readonly ProviderConfig[];
   readonly authModes!: readonly AuthMode[];
   readonly session!: SessionConfig;
@@ -104,6 +108,7 @@ export class AppConfig implements AppConfigValues {
   readonly rateLimits!: AppConfigValues['rateLimits'];
   readonly logLevel!: LogLevel;
   readonly metricsToken?: string;
+  readonly metricsPublic!: boolean;
   readonly shutdownTimeoutS!: number;
   readonly warnings!: readonly string[];
 

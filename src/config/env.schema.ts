@@ -24,8 +24,9 @@ export class EnvSchema {
   @IsUrl(HTTP_URL, reason('must be an absolute http(s) URL'))
   APP_URL?: string;
 
+  /** Its form (false, hops, loopback/CIDR list) is checked by parseTrustProxy in load-config.ts. */
   @IsOptional()
-  @IsIn(BOOLEAN, reason('must be true or false'))
+  @MinLength(1, reason('must not be empty'))
   TRUST_PROXY?: string;
 
   @IsOptional()
@@ -149,6 +150,10 @@ export class EnvSchema {
   @IsOptional()
   @MinLength(16, reason('must be at least 16 characters'))
   METRICS_TOKEN?: string;
+
+  @IsOptional()
+  @IsIn(BOOLEAN, reason('must be true or false'))
+  METRICS_PUBLIC?: string;
 
   @IsOptional()
   @Matches(POSITIVE_INT, reason('must be a positive whole number of seconds'))

@@ -4,17 +4,25 @@ import { Env, loadConfig } from './load-config';
 
 const STRONG_SECRET = 'a-production-session-secret-of-40-characters';
 
+/** A second provider, complete. */
+const partner: Env = {
+  OIDC_PARTNER_ISSUER: 'https://partner.example.com',
+  OIDC_PARTNER_CLIENT_ID: 'p',
+  OIDC_PARTNER_CLIENT_SECRET: 's',
+};
+
 /** A production environment that passes every refusal; each test breaks one thing. */
 const productionEnv = (overrides: Env = {}): Env => ({
   NODE_ENV: 'production',
   APP_URL: 'https://app.example.com',
-  TRUST_PROXY: 'true',
+  TRUST_PROXY: '1',
   REDIS_URL: 'redis://redis.internal:6379',
   SESSION_SECRET: STRONG_SECRET,
   OIDC_ISSUER: 'https://login.example.com',
   OIDC_CLIENT_ID: 'c1',
   OIDC_CLIENT_SECRET: 'a-real-client-secret',
   FUSIONAUTH_API_KEY: 'a-real-api-key',
+  METRICS_TOKEN: 'a-metrics-token-of-32-characters',
   ...overrides,
 });
 
@@ -76,6 +84,25 @@ describe('loadConfig', () => {
       expect(loadConfig({ PORT: '', SESSION_SECRET: ' ' }).port).toBe(3000);
     });
 
+    it('reads TRUST_PROXY as Express does: 1 is one hop, not "trust everyone"', () => {
+      expect(loadConfig({}).trustProxy).toBe(false);
+      expect(loadConfig({ TRUST_PROXY: 'false' }).trustProxy).toBe(false);
+      expect(loadConfig({ TRUST_PROXY: '0' }).trustProxy).toBe(false);
+      expect(loadConfig({ TRUST_PROXY: '1' }).trustProxy).toBe(1);
+      expect(loadConfig({ TRUST_PROXY: 'uniquelocal,192.0.2.10,2001:db8::/32' }).trustProxy).toEqual([
+        'uniquelocal',
+        '192.0.2.10',
+        '2001:db8::/32',
+      ]);
+    });
+
+    it('accepts TRUST_PROXY=true outside production, with a warning that says what it costs', () => {
+      const config = loadConfig({ TRUST_PROXY: 'true' });
+      expect(config.trustProxy).toBe(true);
+      expect(config.warnings.filter((w) => w.startsWith('TRUST_PROXY=true: '))).toHaveLength(1);
+      expect(loadConfig({ TRUST_PROXY: '1' }).warnings.some((w) => w.includes('TRUST_PROXY'))).toBe(false);
+    });
+
     it('offers only OIDC login when the provider is not FusionAuth', () => {
       const config = loadConfig({ OIDC_PROVIDER: 'generic' });
       expect(config.authModes).toEqual(['oidc']);
@@ -90,6 +117,13 @@ describe('loadConfig', () => {
       ['APP_URL', { APP_URL: 'ftp://example.com' }],
       ['APP_URL', { APP_URL: 'http://example.com/app?x=1' }],
       ['TRUST_PROXY', { TRUST_PROXY: 'yes' }],
+      ['TRUST_PROXY', { TRUST_PROXY: '-1' }],
+      ['TRUST_PROXY', { TRUST_PROXY: '10.0.0.0/33' }],
+      ['TRUST_PROXY', { TRUST_PROXY: '10.0.0' }],
+      ['TRUST_PROXY', { TRUST_PROXY: 'loopback,' }],
+      ['TRUST_PROXY', { TRUST_PROXY: 'loopback,10.0.0.0/8/8' }],
+      ['METRICS_PUBLIC', { METRICS_PUBLIC: 'yes' }],
+      ['METRICS_PUBLIC', { METRICS_PUBLIC: 'true', METRICS_TOKEN: 'a-metrics-token-of-32-characters' }],
       ['NODE_ENV', { NODE_ENV: 'prod' }],
       ['OIDC_ISSUER', { OIDC_ISSUER: 'not a url' }],
       ['OIDC_PROVIDER', { OIDC_PROVIDER: 'okta' }],
@@ -197,8 +231,57 @@ describe('loadConfig', () => {
       ['the kickstart client secret, by default', 'OIDC_CLIENT_SECRET', { OIDC_CLIENT_SECRET: undefined }],
       ['the kickstart API key, set', 'FUSIONAUTH_API_KEY', { FUSIONAUTH_API_KEY: DEV_DEFAULTS.fusionAuthApiKey }],
       ['the kickstart API key, by default', 'FUSIONAUTH_API_KEY', { FUSIONAUTH_API_KEY: undefined }],
+      ['an unset OIDC_ISSUER (no kickstart default)', 'OIDC_ISSUER', { OIDC_ISSUER: undefined }],
+      ['a plain-http OIDC_ISSUER', 'OIDC_ISSUER', { OIDC_ISSUER: 'http://login.example.com' }],
+      ['a plain-http OIDC_ISSUER, in capitals', 'OIDC_ISSUER', { OIDC_ISSUER: 'HTTP://login.example.com' }],
+      ['a plain-http FUSIONAUTH_URL', 'FUSIONAUTH_URL', { FUSIONAUTH_URL: 'http://fusionauth.internal:9011' }],
+      ['an unset client id (no kickstart default)', 'OIDC_CLIENT_ID', { OIDC_CLIENT_ID: undefined }],
+      ['TRUST_PROXY=true (every hop believed)', 'TRUST_PROXY', { TRUST_PROXY: 'true' }],
+      ['a public /metrics: neither METRICS_TOKEN nor METRICS_PUBLIC', 'METRICS_TOKEN', { METRICS_TOKEN: undefined }],
+      [
+        'a plain-http issuer of a second provider',
+        'OIDC_PARTNER_ISSUER',
+        { OIDC_PROVIDERS: 'main,partner', ...partner, OIDC_PARTNER_ISSUER: 'http://partner.example.com' },
+      ],
+      [
+        'an unset client id of the first listed provider',
+        'OIDC_MAIN_CLIENT_ID',
+        { OIDC_PROVIDERS: 'main,partner', OIDC_CLIENT_ID: undefined, ...partner },
+      ],
     ])('refuses %s', (_case, variable, overrides) => {
       expect(variablesOf(productionEnv(overrides))).toEqual([variable]);
+    });
+
+    it('names the variable and the reason of each refusal', () => {
+      const message = problemsOf(
+        productionEnv({
+          OIDC_ISSUER: undefined,
+          OIDC_CLIENT_ID: undefined,
+          TRUST_PROXY: 'true',
+          METRICS_TOKEN: undefined,
+        }),
+      ).message;
+      expect(message).toContain('OIDC_ISSUER: must be set (refused in production)');
+      expect(message).toContain('OIDC_CLIENT_ID: must be set (refused in production)');
+      expect(message).toMatch(
+        /TRUST_PROXY: must not be true: .*TRUST_PROXY=1 behind one load balancer.*\(refused in production\)/,
+      );
+      expect(message).toContain('METRICS_TOKEN: must be set, or METRICS_PUBLIC=true');
+      expect(message).not.toContain('localhost:9011');
+    });
+
+    it('serves /metrics without a token only when METRICS_PUBLIC=true says so', () => {
+      const config = loadConfig(productionEnv({ METRICS_TOKEN: undefined, METRICS_PUBLIC: 'true' }));
+      expect(config).toMatchObject({ metricsToken: undefined, metricsPublic: true });
+    });
+
+    it('accepts hop counts, loopback and CIDR lists for TRUST_PROXY', () => {
+      expect(loadConfig(productionEnv({ TRUST_PROXY: '2' })).trustProxy).toBe(2);
+      expect(loadConfig(productionEnv({ TRUST_PROXY: 'loopback, 10.0.0.0/8,fd00::/8' })).trustProxy).toEqual([
+        'loopback',
+        '10.0.0.0/8',
+        'fd00::/8',
+      ]);
     });
 
     it('allows http only when ALLOW_INSECURE_HTTP=true', () => {
@@ -215,6 +298,7 @@ describe('loadConfig', () => {
     it('warns when https is configured without TRUST_PROXY', () => {
       const config = loadConfig(productionEnv({ TRUST_PROXY: undefined }));
       expect(config.warnings.some((w) => w.includes('TRUST_PROXY'))).toBe(true);
+      expect(loadConfig(productionEnv({ TRUST_PROXY: 'loopback' })).warnings).toEqual([]);
     });
   });
 

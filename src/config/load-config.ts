@@ -8,6 +8,7 @@ import { EnvSchema, isSecretVariable } from './env.schema';
 import { loadProviders } from './load-providers';
 import { redactUrl } from './redact';
 import { parseRedisTarget, RedisTarget } from './redis-target';
+import { parseTrustProxy, TrustProxy } from './trust-proxy';
 
 export type Env = Readonly<Record<string, string | undefined>>;
 
@@ -47,6 +48,10 @@ export function loadConfig(env: Env, options: LoadConfigOptions = {}): AppConfig
   const redisUrl = ok('REDIS_URL') ?? DEV_DEFAULTS.redisUrl;
   const redisTarget = parseRedisTarget(redisUrl);
   if ('error' in redisTarget) report('REDIS_URL', `${redisTarget.error} ${describeValue('REDIS_URL', redisUrl)}`);
+  const trustProxy = readTrustProxy(ok('TRUST_PROXY'), report);
+  const metricsToken = ok('METRICS_TOKEN');
+  const metricsPublic = isTrue(ok('METRICS_PUBLIC'));
+  if (metricsToken && metricsPublic) report('METRICS_PUBLIC', 'must not be true when METRICS_TOKEN is set: choose one');
 
   if (production) {
     const refuse = (variable: string, reason: string) => report(variable, `${reason} (refused in production)`);
@@ -59,13 +64,19 @@ export function loadConfig(env: Env, options: LoadConfigOptions = {}): AppConfig
     if (vars.REDIS_URL === undefined) refuse('REDIS_URL', 'must be set');
     if (store === 'memory') refuse('SESSION_STORE', 'memory keeps sessions in one process only');
     if (!webhook.jwt && !webhook.hmac) refuse('WEBHOOK_VERIFY', 'must include jwt or hmac: webhooks must be signed');
+    if (trustProxy === true) refuse('TRUST_PROXY', `must not be true: ${TRUST_ALL_RISK}`);
+    if (!metricsToken && !metricsPublic && !bad.has('METRICS_TOKEN') && !bad.has('METRICS_PUBLIC')) {
+      refuse('METRICS_TOKEN', 'must be set, or METRICS_PUBLIC=true to serve /metrics to anyone on purpose');
+    }
   }
+  if (trustProxy === true && !production) warnings.push(`TRUST_PROXY=true: ${TRUST_ALL_RISK}`);
   if (ok('DENYLIST_FAILURE_MODE') === 'open') {
     warnings.push('DENYLIST_FAILURE_MODE=open: revoked tokens are accepted while the revocation state cannot be read');
   }
-  if (https && ok('TRUST_PROXY') !== 'true' && ok('TRUST_PROXY') !== '1') {
+  if (https && trustProxy === false && !bad.has('TRUST_PROXY')) {
     warnings.push(
-      'APP_URL is https but TRUST_PROXY is false: behind a TLS proxy the Secure session cookie is never set',
+      'APP_URL is https but TRUST_PROXY is false: behind a TLS proxy the Secure session cookie is never set ' +
+        '(TRUST_PROXY=1 behind one load balancer)',
     );
   }
 
@@ -76,7 +87,7 @@ export function loadConfig(env: Env, options: LoadConfigOptions = {}): AppConfig
     port: Number(ok('PORT') ?? 3000),
     appUrl,
     https,
-    trustProxy: isTrue(ok('TRUST_PROXY')),
+    trustProxy,
     providers,
     authModes,
     session: {
@@ -100,7 +111,8 @@ export function loadConfig(env: Env, options: LoadConfigOptions = {}): AppConfig
       webhook: parseRate(ok('RATE_LIMIT_WEBHOOK') ?? '3000/10'),
     },
     logLevel: (ok('LOG_LEVEL') ?? 'info') as LogLevel,
-    metricsToken: ok('METRICS_TOKEN'),
+    metricsToken,
+    metricsPublic,
     shutdownTimeoutS: Number(ok('SHUTDOWN_TIMEOUT_S') ?? 10),
     accessTokenTtlS: Number(ok('ACCESS_TOKEN_TTL_S') ?? 3600),
     reauthMaxAgeS: Number(ok('REAUTH_MAX_AGE_S') ?? 600),
@@ -178,6 +190,20 @@ function parseWebhook(
     report('WEBHOOK_BASIC_PASSWORD', 'must be set when WEBHOOK_VERIFY includes basic');
   }
   return config;
+}
+
+/** Why TRUST_PROXY=true is refused in production and warned about elsewhere. */
+const TRUST_ALL_RISK =
+  'every X-Forwarded-For entry is believed, and the left-most is written by the client, so any client ' +
+  'chooses its own address (rate limits, logs, the address FusionAuth records); give the number of ' +
+  'proxies in front instead (TRUST_PROXY=1 behind one load balancer), or their addresses (loopback, CIDRs)';
+
+function readTrustProxy(value: string | undefined, report: (v: string, r: string) => void): TrustProxy {
+  if (value === undefined) return false;
+  const parsed = parseTrustProxy(value);
+  if ('value' in parsed) return parsed.value;
+  report('TRUST_PROXY', `${parsed.error} ${describeValue('TRUST_PROXY', value)}`);
+  return false;
 }
 
 function parseRate(value: string): RateLimit {

@@ -74,20 +74,18 @@ function readProvider(
 ): ProviderConfig {
   const required = (field: Field, devDefault: string): string => {
     const { name: variable, value } = read(field);
-    const result = value ?? (isDefault ? devDefault : undefined);
-    if (result === undefined) report(variable, `must be set for provider ${name}`);
-    // Production refuses the public kickstart credentials whether they were set or defaulted.
-    else if (production && DEV_CREDENTIALS.has(result)) {
-      report(
-        variable,
-        `${value === undefined ? 'is not set, and its default' : 'is'} a public development credential (refused in production)`,
-      );
+    // Production has no kickstart defaults: each of these names the real provider, or a secret.
+    const result = value ?? (isDefault && !production ? devDefault : undefined);
+    if (result === undefined) {
+      report(variable, production ? 'must be set (refused in production)' : `must be set for provider ${name}`);
+    } else if (production && DEV_CREDENTIALS.has(result)) {
+      report(variable, 'is a public development credential (refused in production)');
     }
     return result ?? '';
   };
   const issuerVariable = read('ISSUER');
   const issuer =
-    httpUrl(issuerVariable, report) ??
+    httpUrl(issuerVariable, production, report) ??
     (issuerVariable.value === undefined ? required('ISSUER', DEV_DEFAULTS.issuer) : '');
   const kind = parseKind(read('KIND'), isDefault ? 'fusionauth' : 'generic', report);
   const provider: ProviderConfig = {
@@ -105,18 +103,25 @@ function readProvider(
   return {
     ...provider,
     fusionAuth: {
-      url: httpUrl(read('FUSIONAUTH_URL'), report) ?? issuer,
+      url: httpUrl(read('FUSIONAUTH_URL'), production, report) ?? issuer,
       apiKey: required('FUSIONAUTH_API_KEY', DEV_DEFAULTS.fusionAuthApiKey),
     },
   };
 }
 
-function httpUrl({ name, value }: { name: string; value: string | undefined }, report: Report): string | undefined {
+function httpUrl(
+  { name, value }: { name: string; value: string | undefined },
+  production: boolean,
+  report: Report,
+): string | undefined {
   if (value === undefined) return undefined;
   if (!isURL(value, { require_tld: false, require_protocol: true, protocols: ['http', 'https'] })) {
     report(name, `must be an absolute http(s) URL (got "${value}")`);
     return undefined;
   }
+  // Over plain http the browser's login, the tokens and the API key would cross the network readable.
+  if (production && !/^https:/i.test(value))
+    report(name, `must be an https URL (got "${value}") (refused in production)`);
   // Issuers are compared as exact strings (OpenID Connect Discovery 1.0, section 4.3); only a lone
   // trailing slash is dropped so that `http://idp/` and `http://idp` configure the same provider.
   return value.replace(/\/$/, '');

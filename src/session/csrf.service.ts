@@ -1,27 +1,71 @@
+import { createHmac } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
+import { parse as parseCookies } from 'cookie';
+import { doubleCsrf, DoubleCsrfUtilities } from 'csrf-csrf';
 import { csrfSync } from 'csrf-sync';
-import type { Request } from 'express';
+import type { Request, Response } from 'express';
+import { AppConfig } from '../config/app-config';
+
+/** csrf-csrf binds a token to "the session"; before login there is none, the cookie is the binding. */
+const PRE_LOGIN_IDENTIFIER = 'pre-login';
+
+function tokenFromRequest(req: Request): string | undefined {
+  const fromBody = (req.body as Record<string, unknown> | undefined)?._csrf;
+  const fromHeader = req.headers['x-csrf-token'];
+  return typeof fromBody === 'string' ? fromBody : typeof fromHeader === 'string' ? fromHeader : undefined;
+}
 
 /**
- * Synchronizer tokens bound to the session (csrf-sync): every form carries `_csrf`, and a state-changing
- * browser request without the session's token is refused before any handler runs.
+ * Every state-changing browser form carries `_csrf`, of one of two kinds, chosen by whether the
+ * browser is signed in (never by the URL):
+ * - signed in: a synchronizer token kept in the session (csrf-sync), so it is bound to that session
+ *   and ends with it (account, logout, admin forms);
+ * - not signed in: a signed double-submit token (csrf-csrf): the same random value in an HttpOnly,
+ *   SameSite=Lax cookie (`__Host-` under https) and in the form, with an HMAC keyed from
+ *   SESSION_SECRET. It needs no server-side state, so a visitor who only opens the login or
+ *   registration form costs no session in the store; another site can neither read the cookie nor
+ *   forge the HMAC for a value of its own.
  */
 @Injectable()
 export class CsrfService {
-  private readonly csrf = csrfSync({
-    getTokenFromRequest: (req) => {
-      const fromBody = (req.body as Record<string, unknown> | undefined)?._csrf;
-      const fromHeader = req.headers['x-csrf-token'];
-      return typeof fromBody === 'string' ? fromBody : typeof fromHeader === 'string' ? fromHeader : undefined;
-    },
-  });
+  private readonly sync = csrfSync({ getTokenFromRequest: tokenFromRequest });
+  private readonly doubleSubmit: DoubleCsrfUtilities;
+  private readonly cookieName: string;
 
-  /** The token to put in a form (created in the session on first use). */
-  tokenFor(req: Request): string {
-    return this.csrf.generateToken(req);
+  constructor(config: AppConfig) {
+    this.cookieName = config.session.cookieSecure ? '__Host-csrf' : 'csrf';
+    // A key of its own, derived from the session secret: no HMAC made for CSRF is ever one for a cookie.
+    const key = createHmac('sha256', config.session.secret).update('csrf-csrf pre-login token').digest('base64url');
+    this.doubleSubmit = doubleCsrf({
+      getSecret: () => key,
+      getSessionIdentifier: () => PRE_LOGIN_IDENTIFIER,
+      cookieName: this.cookieName,
+      // Lax like the session cookie: a link from another site keeps the token a form in another tab holds,
+      // and no cross-site POST carries it.
+      cookieOptions: { httpOnly: true, sameSite: 'lax', secure: config.session.cookieSecure, path: '/' },
+      getCsrfTokenFromRequest: tokenFromRequest,
+    });
+  }
+
+  /** The token to put in this page's form; before login it also sets (or keeps) its cookie. */
+  tokenFor(req: Request, res: Response): string {
+    if (signedIn(req)) return this.sync.generateToken(req);
+    this.readCookie(req);
+    return this.doubleSubmit.generateCsrfToken(req, res);
   }
 
   isValid(req: Request): boolean {
-    return req.session !== undefined && this.csrf.isRequestValid(req);
+    if (signedIn(req)) return this.sync.isRequestValid(req);
+    this.readCookie(req);
+    return this.doubleSubmit.validateRequest(req);
+  }
+
+  /** csrf-csrf reads `req.cookies`; only its own cookie is handed over, and only as a string. */
+  private readCookie(req: Request): void {
+    const header = req.headers.cookie;
+    const value = header ? parseCookies(header)[this.cookieName] : undefined;
+    req.cookies = value === undefined ? {} : { [this.cookieName]: value };
   }
 }
+
+const signedIn = (req: Request): boolean => req.session?.user !== undefined;

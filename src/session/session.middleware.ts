@@ -34,7 +34,9 @@ export class SessionMiddleware implements NestMiddleware {
       resave: false,
       saveUninitialized: false,
       unset: 'destroy',
-      proxy: config.trustProxy,
+      // `undefined` defers to Express's `trust proxy` (req.secure): X-Forwarded-Proto counts only from a
+      // trusted hop. `true` here would believe it from anyone, whatever TRUST_PROXY says.
+      proxy: config.trustProxy === false ? false : undefined,
       // No maxAge: a browser-session cookie. How long a session lives is decided here, on the server.
       cookie: { httpOnly: true, sameSite: 'lax', secure: config.session.cookieSecure, path: '/' },
     });

@@ -33,7 +33,7 @@ export class AccountController {
       idleMinutes: Math.round(this.config.session.idleTimeoutS / 60),
       sessions: await this.account.sessionsOf(req),
       canChangePassword: this.account.passwordProvider(req) !== undefined,
-      csrfToken: this.csrf.tokenFor(req),
+      csrfToken: this.csrf.tokenFor(req, res),
     });
   }
 
@@ -67,7 +67,7 @@ export class AccountController {
       title: 'Change your password',
       managed: this.account.passwordProvider(req) !== undefined,
       errors,
-      csrfToken: this.csrf.tokenFor(req),
+      csrfToken: this.csrf.tokenFor(req, res),
     });
   }
 }

@@ -34,7 +34,7 @@ export class AdminPagesController {
       user,
       deactivated: user?.registration?.roles.includes('deactivated'),
       done: done === 'deactivated' || done === 'reactivated' ? done : undefined,
-      csrfToken: this.csrf.tokenFor(req),
+      csrfToken: this.csrf.tokenFor(req, res),
     });
   }
 

@@ -21,7 +21,7 @@ export class HomeController {
       oidcLogin: this.config.hasAuthMode('oidc'),
       passwordLogin: this.config.hasAuthMode('password'),
       registration: this.config.defaultProvider.kind === 'fusionauth',
-      csrfToken: this.config.hasAuthMode('password') ? this.csrf.tokenFor(req) : undefined,
+      csrfToken: this.config.hasAuthMode('password') ? this.csrf.tokenFor(req, res) : undefined,
     });
   }
 }

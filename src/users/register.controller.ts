@@ -34,6 +34,6 @@ export class RegisterController {
     if (!this.registration.available) throw new AppError('NOT_FOUND', 'registration is not available');
     res
       .status(status)
-      .render('register', { title: 'Create an account', errors, form, csrfToken: this.csrf.tokenFor(req) });
+      .render('register', { title: 'Create an account', errors, form, csrfToken: this.csrf.tokenFor(req, res) });
   }
 }

@@ -46,4 +46,10 @@ describe('rate limits', () => {
     for (let i = 0; i < 3; i++) expect((await attempt()).status).toBe(401);
     expectRateLimited(await attempt());
   });
+
+  it('answers /auth/login, which stores a session for the login it starts, with 429 after 3 in 60 s', async () => {
+    for (let i = 0; i < 3; i++)
+      expect((await fetch(`${stack.app.url}/auth/login`, { redirect: 'manual' })).status).toBe(302);
+    expectRateLimited(await fetch(`${stack.app.url}/auth/login`, { redirect: 'manual' }));
+  });
 });

@@ -21,8 +21,8 @@ export class TestSessionController {
   /** The session's CSRF token, as a form would carry it. */
   @Public()
   @Get('csrf')
-  csrfToken(@Req() req: Request): { token: string } {
-    return { token: this.csrf.tokenFor(req) };
+  csrfToken(@Req() req: Request, @Res({ passthrough: true }) res: Response): { token: string } {
+    return { token: this.csrf.tokenFor(req, res) };
   }
 
   @Public()
