@@ -50,9 +50,8 @@ export class FrontChannelLogoutService {
     return [...new Set(providers.map((p) => new URL(p.issuer).origin))];
   }
 
-  /** Issuers are compared as exact strings (a lone trailing slash aside, as in the configuration). */
+  /** Issuers are compared as exact strings, a trailing slash included. */
   private providerOf(iss: string): ProviderConfig | undefined {
-    const issuer = iss.replace(/\/$/, '');
-    return this.config.providers.find((p) => p.issuer === issuer);
+    return this.config.providers.find((p) => p.issuer === iss);
   }
 }
