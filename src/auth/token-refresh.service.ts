@@ -172,7 +172,7 @@ export class TokenRefreshService {
     const now = Math.floor(this.clock.now() / 1000);
     if (provider.kind !== 'fusionauth')
       return { iat: now, exp: now + (expiresIn ?? 300), roles: undefined, sid: undefined };
-    const { claims } = await this.verifier.verifyAccessToken(accessToken);
+    const { claims } = await this.verifier.verifyAccessToken(accessToken, { fromProvider: true });
     if (claims.sub !== user.id) return undefined;
     return { iat: claims.iat, exp: claims.exp, roles: claims.roles, sid: claims.sid };
   }
