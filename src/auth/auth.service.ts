@@ -172,8 +172,9 @@ export class AuthService implements PasswordSignIn {
     await this.sessions.destroy(req, res);
     const provider = auth ? this.config.provider(auth.provider) : undefined;
     if (!provider) return '/';
-    if (provider.fusionAuth && tokens?.refreshToken)
-      await this.fusionAuth.revokeRefreshToken(provider, tokens.refreshToken);
+    // By its id, never by its value: FusionAuth's revoke-by-value takes the token in the query string.
+    const refreshTokenId = tokens?.refreshTokenId ?? auth?.refreshTokenId;
+    if (provider.fusionAuth && refreshTokenId) await this.fusionAuth.revokeRefreshTokenById(provider, refreshTokenId);
     const metadata = await this.discovery.metadata(provider).catch(() => undefined);
     if (!metadata?.end_session_endpoint) return '/';
     const url = new URL(metadata.end_session_endpoint);

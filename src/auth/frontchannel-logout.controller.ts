@@ -1,6 +1,7 @@
 import { Controller, Get, Query, Req, Res } from '@nestjs/common';
 import type { Request, Response } from 'express';
 import { Public } from '../common/public.decorator';
+import { SessionService } from '../session/session.service';
 import { FrontChannelLogoutService } from './frontchannel-logout.service';
 
 /** Static: nothing from the request (iss, sid) is ever echoed into the page. */
@@ -10,9 +11,12 @@ const PAGE =
 
 @Controller('auth')
 export class FrontChannelLogoutController {
-  constructor(private readonly frontChannel: FrontChannelLogoutService) {}
+  constructor(
+    private readonly frontChannel: FrontChannelLogoutService,
+    private readonly sessions: SessionService,
+  ) {}
 
-  /** The provider calls this in a hidden iframe when the user logs out of its single sign-on. */
+  /** The provider loads this in a hidden iframe when the user logs out of its single sign-on. */
   @Public()
   @Get('frontchannel-logout')
   async frontChannelLogout(
@@ -21,11 +25,21 @@ export class FrontChannelLogoutController {
     @Query('iss') iss: unknown,
     @Query('sid') sid: unknown,
   ): Promise<void> {
-    await this.frontChannel.logout(req, iss, sid);
+    const { user, auth } = req.session ?? {};
+    const outcome = await this.frontChannel.logout({
+      iss,
+      sid,
+      framing: {
+        fetchDest: req.get('sec-fetch-dest'),
+        fetchSite: req.get('sec-fetch-site'),
+        referer: req.get('referer'),
+      },
+      session: user && auth ? { id: req.sessionID, provider: auth.provider } : undefined,
+    });
+    if (outcome.endsThisSession) await this.sessions.destroy(req, res);
     // The one page meant to be framed, and only by the provider: helmet's frame-ancestors 'none'
     // and X-Frame-Options DENY are replaced for this response alone.
-    const ancestors = this.frontChannel.frameAncestors(iss).join(' ');
-    res.setHeader('Content-Security-Policy', `default-src 'none'; frame-ancestors ${ancestors}`);
+    res.setHeader('Content-Security-Policy', `default-src 'none'; frame-ancestors ${outcome.frameAncestors.join(' ')}`);
     res.removeHeader('X-Frame-Options');
     res.setHeader('Cache-Control', 'no-store');
     res.status(200).type('html').send(PAGE);

@@ -104,7 +104,7 @@ async function accessTokenFacts(ctx: Context, accessToken: string, claims: IdTok
   if (ctx.provider.kind !== 'fusionauth') {
     return { roles: Array.isArray(claims.roles) ? claims.roles.filter((r): r is string => typeof r === 'string') : [] };
   }
-  const verified = await ctx.verifier.verifyAccessToken(accessToken);
+  const verified = await ctx.verifier.verifyAccessToken(accessToken, { fromProvider: true });
   if (verified.provider.name !== ctx.provider.name || verified.claims.sub !== claims.sub) {
     throw loginRejected('access_token_subject_mismatch');
   }

@@ -4,6 +4,7 @@ import { Passport } from 'passport';
 import { AppConfig, ProviderConfig } from '../config/app-config';
 import { AppError } from '../common/app.errors';
 import { Clock } from '../common/clock';
+import { ClientCredentialsStatus } from '../tokens/client-credentials-status.service';
 import { ProviderDiscovery } from '../tokens/provider-discovery.service';
 import { TokenVerifier } from '../tokens/token-verifier.service';
 import { HardenedOidcStrategy, LoginRequestOptions } from './hardened-oidc.strategy';
@@ -28,6 +29,7 @@ export class OidcLoginService {
     private readonly config: AppConfig,
     private readonly discovery: ProviderDiscovery,
     private readonly tokens: TokenVerifier,
+    private readonly clientStatus: ClientCredentialsStatus,
     private readonly clock: Clock,
   ) {
     this.states = new OidcStateStore(clock);
@@ -65,7 +67,10 @@ export class OidcLoginService {
         outcome?: LoginOutcome | false,
         info?: { reason?: string; message?: string },
       ) => {
-        if (error) return reject(toLoginError(error));
+        if (error) {
+          if (clientRefused(error)) this.clientStatus.refused(provider.name);
+          return reject(toLoginError(error));
+        }
         if (!outcome) return reject(loginRejected(info?.reason ?? info?.message ?? 'rejected'));
         resolve(outcome);
       };
@@ -107,6 +112,8 @@ export class OidcLoginService {
     ): void => {
       const login = this.states.verifiedLogin(req);
       if (!login) return done(null, false, { reason: 'state_mismatch' });
+      // The token endpoint answered with tokens: it accepts our client credentials.
+      this.clientStatus.accepted(provider.name);
       outcomeFromTokens(
         { provider, verifier: this.tokens, now: this.clock.now() },
         { idToken, accessToken, refreshToken, params, userinfoSub: userinfo?.id, login },
@@ -124,11 +131,17 @@ export class OidcLoginService {
   }
 }
 
+/** The token endpoint refused our client credentials (passport-openidconnect's TokenError). */
+const clientRefused = (error: unknown): boolean =>
+  (error as Error | undefined)?.name === 'TokenError' && (error as { code?: string }).code === 'invalid_client';
+
 /** What went wrong in the library or at the provider, as the error page should say it. */
 function toLoginError(error: unknown): AppError {
   if (error instanceof AppError) return error;
   const name = (error as Error | undefined)?.name;
   const code = (error as { code?: string } | undefined)?.code;
+  // Our configuration is wrong, not the user's login: an outage (503), like a provider that is down.
+  if (clientRefused(error)) return new AppError('PROVIDER_UNAVAILABLE', 'token request: invalid_client');
   if (name === 'AuthorizationError') return loginRejected(`provider_error:${code ?? 'unknown'}`);
   if (name === 'TokenError') return loginRejected(`token_error:${code ?? 'unknown'}`);
   const cause = (error as { oauthError?: { name?: string; code?: string; cause?: { code?: string } } }).oauthError;

@@ -19,6 +19,14 @@ export class TokenEndpointError extends Error {
     super(`token endpoint answered ${status} ${error}`);
     this.name = 'TokenEndpointError';
   }
+
+  /**
+   * The provider refuses our client credentials (RFC 6749, 5.2): our configuration is wrong, not
+   * the user's grant, so this is an outage and never a reason to end a session.
+   */
+  get clientRefused(): boolean {
+    return this.error === 'invalid_client';
+  }
 }
 
 const TIMEOUT_MS = 10_000;

@@ -9,6 +9,7 @@ import { Locks } from '../redis/locks';
 import { SessionService } from '../session/session.service';
 import { SessionTokens } from '../session/session-tokens';
 import { SessionAuth, SessionUser } from '../session/session-user';
+import { ClientCredentialsStatus } from '../tokens/client-credentials-status.service';
 import { ProviderDiscovery } from '../tokens/provider-discovery.service';
 import { TokenRejectedError } from '../tokens/token.errors';
 import { TokenVerifier } from '../tokens/token-verifier.service';
@@ -41,6 +42,7 @@ export class TokenRefreshService {
     private readonly discovery: ProviderDiscovery,
     private readonly verifier: TokenVerifier,
     private readonly fusionAuth: FusionAuthService,
+    private readonly clientStatus: ClientCredentialsStatus,
     private readonly clock: Clock,
     private readonly metrics: MetricsService,
   ) {}
@@ -117,10 +119,15 @@ export class TokenRefreshService {
         refresh_token: current.refreshToken!,
       });
     } catch (error) {
+      if (error instanceof TokenEndpointError && error.clientRefused) {
+        this.clientStatus.refused(provider.name);
+        throw new AppError('PROVIDER_UNAVAILABLE', `refresh: ${provider.name} refuses the client (invalid_client)`);
+      }
       if (error instanceof TokenEndpointError && error.status < 500)
         return { kind: 'end', reason: `refresh refused: ${error.error}` };
       throw error;
     }
+    this.clientStatus.accepted(provider.name);
     if (response.id_token) {
       // OpenID Connect Core 12.2: a refreshed ID token must be about the same user.
       const claims = await this.verifier.verifyIdToken(provider, response.id_token);
@@ -172,7 +179,7 @@ export class TokenRefreshService {
     const now = Math.floor(this.clock.now() / 1000);
     if (provider.kind !== 'fusionauth')
       return { iat: now, exp: now + (expiresIn ?? 300), roles: undefined, sid: undefined };
-    const { claims } = await this.verifier.verifyAccessToken(accessToken);
+    const { claims } = await this.verifier.verifyAccessToken(accessToken, { fromProvider: true });
     if (claims.sub !== user.id) return undefined;
     return { iat: claims.iat, exp: claims.exp, roles: claims.roles, sid: claims.sid };
   }

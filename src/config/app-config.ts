@@ -21,6 +21,8 @@ export interface ProviderConfig {
   readonly issuer: string;
   /** A short stable id of the issuer for Redis keys: subjects are only unique per issuer. */
   readonly issuerKey: string;
+  /** OIDC_DISCOVERY_URL, else the issuer + `/.well-known/openid-configuration`. */
+  readonly discoveryUrl: string;
   readonly clientId: string;
   readonly clientSecret: string;
   readonly scopes: readonly string[];

@@ -38,6 +38,10 @@ export class EnvSchema {
   OIDC_ISSUER?: string;
 
   @IsOptional()
+  @IsUrl(HTTP_URL, reason('must be an absolute http(s) URL'))
+  OIDC_DISCOVERY_URL?: string;
+
+  @IsOptional()
   @MinLength(1, reason('must not be empty'))
   OIDC_CLIENT_ID?: string;
 

@@ -313,7 +313,7 @@ describe('loadConfig', () => {
   describe('several providers', () => {
     const env: Env = {
       OIDC_PROVIDERS: 'FusionAuth,partner',
-      OIDC_ISSUER: 'http://localhost:9011/',
+      OIDC_ISSUER: 'http://localhost:9011',
       OIDC_PARTNER_ISSUER: 'https://partner.example.com/oauth2/default',
       OIDC_PARTNER_CLIENT_ID: 'partner-client',
       OIDC_PARTNER_CLIENT_SECRET: 'partner-secret',

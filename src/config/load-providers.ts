@@ -33,6 +33,7 @@ const SINGLE_PROVIDER_VARIABLES = {
   FUSIONAUTH_URL: 'FUSIONAUTH_URL',
   FUSIONAUTH_API_KEY: 'FUSIONAUTH_API_KEY',
   DISPLAY_NAME: 'OIDC_DISPLAY_NAME',
+  DISCOVERY_URL: 'OIDC_DISCOVERY_URL',
 } as const;
 type Field = keyof typeof SINGLE_PROVIDER_VARIABLES;
 
@@ -94,6 +95,7 @@ function readProvider(
     kind,
     issuer,
     issuerKey: createHash('sha256').update(issuer).digest('base64url').slice(0, 12),
+    discoveryUrl: parseDiscoveryUrl(read('DISCOVERY_URL'), issuer, production, report),
     clientId: required('CLIENT_ID', DEV_DEFAULTS.clientId),
     clientSecret: required('CLIENT_SECRET', DEV_DEFAULTS.clientSecret),
     scopes: parseScopes(read('SCOPES'), report),
@@ -103,7 +105,8 @@ function readProvider(
   return {
     ...provider,
     fusionAuth: {
-      url: httpUrl(read('FUSIONAUTH_URL'), production, report) ?? issuer,
+      // An API base, not an identifier: a trailing slash would only double the one of `/api/...`.
+      url: withoutTrailingSlash(httpUrl(read('FUSIONAUTH_URL'), production, report) ?? issuer),
       apiKey: required('FUSIONAUTH_API_KEY', DEV_DEFAULTS.fusionAuthApiKey),
     },
   };
@@ -122,10 +125,28 @@ function httpUrl(
   // Over plain http the browser's login, the tokens and the API key would cross the network readable.
   if (production && !/^https:/i.test(value))
     report(name, `must be an https URL (got "${value}") (refused in production)`);
-  // Issuers are compared as exact strings (OpenID Connect Discovery 1.0, section 4.3); only a lone
-  // trailing slash is dropped so that `http://idp/` and `http://idp` configure the same provider.
-  return value.replace(/\/$/, '');
+  // Kept exactly as written: an issuer is compared as an exact string (OpenID Connect Discovery
+  // 1.0, 4.3, and the `iss` of every token), so `http://idp/` and `http://idp` are two issuers.
+  return value;
 }
+
+/**
+ * Where the discovery document is: OIDC_DISCOVERY_URL (FusionAuth also serves one per tenant at
+ * `/{tenantId}/.well-known/openid-configuration`), else the issuer's well-known path. Either way the
+ * document must name the configured issuer exactly.
+ */
+function parseDiscoveryUrl(
+  variable: { name: string; value: string | undefined },
+  issuer: string,
+  production: boolean,
+  report: Report,
+): string {
+  // Discovery names the key set: in production it is https like every other URL (httpUrl refuses http).
+  const configured = httpUrl(variable, production, report);
+  return configured ?? `${withoutTrailingSlash(issuer)}/.well-known/openid-configuration`;
+}
+
+const withoutTrailingSlash = (url: string): string => url.replace(/\/+$/, '');
 
 function parseKind(
   { name, value }: { name: string; value: string | undefined },

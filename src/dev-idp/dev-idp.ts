@@ -6,6 +6,7 @@ import type Provider from 'oidc-provider';
 import { ApiContext } from './api/api-support';
 import { apiRouter } from './api/api.router';
 import { Kickstart, loadKickstart, replayKickstart } from './kickstart';
+import { oauthPathOf } from './oidc/fusionauth-endpoints';
 import { interactionHandler } from './oidc/interactions';
 import { jwtEndpoints, tokenResponseExtras } from './oidc/jwt-endpoints';
 import { buildOidcProvider } from './oidc/oidc-provider.factory';
@@ -141,6 +142,10 @@ export class DevIdp {
     app.post('/oauth2/interaction/:uid', interaction);
     app.use((req: Request, res: Response) => {
       if (!this.ready) return void res.status(503).type('text/plain').send('dev IdP is starting');
+      const path = oauthPathOf(req.path, this.state.defaultTenantId);
+      if (!path) return void res.status(404).type('text/plain').send('Not found');
+      // oidc-provider derives its mount point from originalUrl: both name the path it serves.
+      if (path !== req.path) req.url = req.originalUrl = `${path}${req.url.slice(req.path.length)}`;
       void this.oidc().callback()(req, res);
     });
     app.use((error: unknown, _req: Request, res: Response, _next: NextFunction) => {

@@ -130,6 +130,22 @@ export class FusionAuthService {
     }
   }
 
+  /**
+   * Logout: the refresh token stops working at FusionAuth, named by its id (`DELETE
+   * /api/jwt/refresh/{tokenId}`): the id is not a secret, so nothing secret goes into a URL or a log.
+   * Best effort; a failure is logged, not thrown.
+   */
+  async revokeRefreshTokenById(provider: ProviderConfig, tokenId: string): Promise<boolean> {
+    try {
+      await this.call(provider, (c) => c.revokeRefreshTokenById(tokenId));
+      return true;
+    } catch (error) {
+      if ((error as ClientFailure).statusCode === 404) return true;
+      this.logger.warn(`could not revoke a refresh token at ${provider.name}: ${describe(error)}`);
+      return false;
+    }
+  }
+
   /** Logout: the refresh token stops working at FusionAuth. Best effort; a failure is logged, not thrown. */
   async revokeRefreshToken(provider: ProviderConfig, refreshToken: string): Promise<boolean> {
     try {

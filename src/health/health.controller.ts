@@ -10,6 +10,7 @@ import { Public } from '../common/public.decorator';
 import { ShutdownState } from '../common/shutdown-state';
 import { DenylistService } from '../denylist/denylist.service';
 import { RedisService } from '../redis/redis.service';
+import { ClientCredentialsStatus } from '../tokens/client-credentials-status.service';
 import { ProviderDiscovery } from '../tokens/provider-discovery.service';
 
 /** A discovery document is fetched at most this often by readiness probes, whatever their rate. */
@@ -24,6 +25,7 @@ export class HealthController {
     private readonly config: AppConfig,
     private readonly redis: RedisService,
     private readonly discovery: ProviderDiscovery,
+    private readonly clientStatus: ClientCredentialsStatus,
     private readonly denylist: DenylistService,
     private readonly shutdown: ShutdownState,
     private readonly metrics: MetricsService,
@@ -86,9 +88,13 @@ export class HealthController {
   }
 
   private issuerIndicator(provider: AppConfig['providers'][number]): HealthIndicatorFunction {
-    return () =>
-      this.indicators
-        .check(`issuer:${provider.name}`)
+    return () => {
+      const check = this.indicators.check(`issuer:${provider.name}`);
+      // A provider that refuses our client credentials can sign no one in and refresh no session.
+      if (this.clientStatus.refusal(provider.name) !== undefined) {
+        return check.down({ message: `${provider.issuer} refuses the client credentials (invalid_client)` });
+      }
+      return check
         .attempt(async () => {
           if (!(await this.discovery.answers(provider, PROBE_TIMEOUT_MS))) {
             throw new Error(`the discovery document of ${provider.issuer} does not answer`);
@@ -97,6 +103,7 @@ export class HealthController {
         })
         .withTimeout(PROBE_TIMEOUT_MS + 500)
         .cacheFor(DISCOVERY_CACHE_MS);
+    };
   }
 
   private denylistIndicator() {

@@ -4,14 +4,21 @@ import { fetchJson } from './fetch-json';
 import { TokenRejectedError } from './token.errors';
 
 export interface KeySetOptions {
-  /** At most one fetch per this long, whatever tokens with unknown `kid`s arrive. */
+  /** At most one fetch per this long, whatever bearer tokens with unknown `kid`s arrive. */
   readonly cooldownMs: number;
+  /** At most one fetch per this long for a token the provider handed us itself (its token endpoint). */
+  readonly backChannelIntervalMs: number;
   /** Keys older than this are refreshed in the background; the old ones keep working meanwhile. */
   readonly maxAgeMs: number;
   readonly timeoutMs: number;
 }
 
-export const DEFAULT_KEY_SET_OPTIONS: KeySetOptions = { cooldownMs: 30_000, maxAgeMs: 600_000, timeoutMs: 3000 };
+export const DEFAULT_KEY_SET_OPTIONS: KeySetOptions = {
+  cooldownMs: 30_000,
+  backChannelIntervalMs: 1000,
+  maxAgeMs: 600_000,
+  timeoutMs: 3000,
+};
 
 type LocalKeySet = ReturnType<typeof createLocalJWKSet>;
 
@@ -33,33 +40,48 @@ export class JwksKeySet {
     private readonly options: KeySetOptions = DEFAULT_KEY_SET_OPTIONS,
   ) {}
 
-  /** The key for a token's protected header, for jose's jwtVerify. */
-  readonly getKey = async (header: JWSHeaderParameters, token: FlattenedJWSInput) => {
+  /** The key for a bearer token's protected header (anyone may present one), for jose's jwtVerify. */
+  readonly getKey = (header: JWSHeaderParameters, token: FlattenedJWSInput) =>
+    this.keyFor(header, token, this.options.cooldownMs);
+
+  /**
+   * The key for a token fetched from the provider's token endpoint. Only the provider can make us
+   * see one, so an unknown `kid` there is a key it has just rotated to: the set is fetched again even
+   * inside the bearer cooldown (at most once per `backChannelIntervalMs`), and logins keep working.
+   */
+  readonly getKeyForBackChannel = (header: JWSHeaderParameters, token: FlattenedJWSInput) =>
+    this.keyFor(header, token, this.options.backChannelIntervalMs);
+
+  /** Fetches the key set now (once at a time); `force` ignores the cooldown (a key-update event). */
+  refresh(force = false): Promise<void> {
+    return this.fetchUnlessWithin(force ? 0 : this.options.cooldownMs);
+  }
+
+  private async keyFor(header: JWSHeaderParameters, token: FlattenedJWSInput, intervalMs: number) {
     if (!this.local) await this.refresh();
     if (!this.local) throw new TokenRejectedError('keys_unavailable', 'the key set could not be fetched');
     if (this.clock.now() - this.fetchedAt > this.options.maxAgeMs) void this.refresh().catch(() => undefined);
     try {
       return await this.local(header, token);
     } catch (error) {
-      if (!(error instanceof errors.JWKSNoMatchingKey) || this.coolingDown()) throw error;
+      if (!(error instanceof errors.JWKSNoMatchingKey) || this.coolingDown(intervalMs)) throw error;
       // An unknown kid may be a rotated key: look once, then answer from what we have.
-      await this.refresh().catch(() => undefined);
+      await this.fetchUnlessWithin(intervalMs).catch(() => undefined);
       return this.local(header, token);
     }
-  };
+  }
 
-  /** Fetches the key set now (once at a time); `force` ignores the cooldown (a key-update event). */
-  refresh(force = false): Promise<void> {
+  private fetchUnlessWithin(intervalMs: number): Promise<void> {
     if (this.pending) return this.pending;
-    if (!force && this.coolingDown()) return Promise.resolve();
+    if (this.coolingDown(intervalMs)) return Promise.resolve();
     this.attemptedAt = this.clock.now();
     this.pending = this.load().finally(() => (this.pending = undefined));
     return this.pending;
   }
 
-  private coolingDown(): boolean {
+  private coolingDown(intervalMs: number): boolean {
     // Without any keys yet, retry sooner: nothing can be verified until the first fetch succeeds.
-    const cooldown = this.local ? this.options.cooldownMs : Math.min(this.options.cooldownMs, NO_KEYS_RETRY_MS);
+    const cooldown = this.local ? intervalMs : Math.min(intervalMs, NO_KEYS_RETRY_MS);
     return this.clock.now() - this.attemptedAt < cooldown;
   }
 

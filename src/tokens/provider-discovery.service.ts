@@ -93,7 +93,7 @@ export class ProviderDiscovery implements OnApplicationBootstrap {
   /** For readiness: whether the discovery document answers now. */
   async answers(provider: ProviderConfig, timeoutMs = 1000): Promise<boolean> {
     try {
-      validate(provider, await fetchJson(discoveryUrl(provider), timeoutMs));
+      validate(provider, await fetchJson(provider.discoveryUrl, timeoutMs));
       return true;
     } catch {
       return false;
@@ -114,10 +114,8 @@ const describe = (error: unknown): string =>
       ? error.message
       : String(error);
 
-const discoveryUrl = (provider: ProviderConfig) => `${provider.issuer}/.well-known/openid-configuration`;
-
 async function discover(provider: ProviderConfig): Promise<ProviderMetadata> {
-  return validate(provider, await fetchJson(discoveryUrl(provider), TIMEOUT_MS));
+  return validate(provider, await fetchJson(provider.discoveryUrl, TIMEOUT_MS));
 }
 
 function validate(provider: ProviderConfig, document: unknown): ProviderMetadata {

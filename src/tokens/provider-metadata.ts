@@ -7,7 +7,6 @@ export interface ProviderMetadata {
   readonly userinfo_endpoint?: string;
   readonly end_session_endpoint?: string;
   readonly introspection_endpoint?: string;
-  readonly revocation_endpoint?: string;
   readonly code_challenge_methods_supported?: readonly string[];
   readonly id_token_signing_alg_values_supported?: readonly string[];
   readonly frontchannel_logout_supported?: boolean;

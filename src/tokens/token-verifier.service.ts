@@ -45,7 +45,10 @@ export class TokenVerifier {
     private readonly clock: Clock,
   ) {}
 
-  /** An ID token from the provider this login started with (OpenID Connect Core 1.0, 3.1.3.7). */
+  /**
+   * An ID token from the provider this login started with (OpenID Connect Core 1.0, 3.1.3.7). It
+   * always comes from the provider's token endpoint, so an unknown `kid` refetches the keys at once.
+   */
   async verifyIdToken(
     provider: ProviderConfig,
     token: string,
@@ -56,7 +59,7 @@ export class TokenVerifier {
     // HS* ID tokens are MACed with the client secret; asymmetric ones are checked with the issuer's keys.
     const key = header.alg.startsWith('HS')
       ? new TextEncoder().encode(provider.clientSecret)
-      : this.keySet(provider).getKey;
+      : this.keySet(provider).getKeyForBackChannel;
     const claims = (await this.verify(token, key, provider, algorithms)) as IdTokenClaims;
     const audiences = Array.isArray(claims.aud) ? claims.aud : [claims.aud];
     if (audiences.length > 1 && claims.azp === undefined)
@@ -69,21 +72,23 @@ export class TokenVerifier {
   }
 
   /**
-   * A bearer access token from any configured provider. The unverified `iss` only chooses which
+   * An access token from any configured provider. The unverified `iss` only chooses which
    * provider's keys and audience to check against; a token is never checked with another issuer's keys.
+   * `fromProvider`: the service fetched it from the provider itself (login, refresh), so an unknown
+   * `kid` refetches the keys as for an ID token; a bearer token from a client keeps the cooldown.
    */
-  async verifyAccessToken(token: string): Promise<VerifiedAccessToken> {
+  async verifyAccessToken(token: string, options: { fromProvider?: boolean } = {}): Promise<VerifiedAccessToken> {
     const cached = this.verified.get(token);
     if (cached) {
       if (cached.claims.exp + CLOCK_TOLERANCE_S > this.clock.now() / 1000) return cached;
       this.verified.delete(token);
     }
-    const result = await this.verifyAccessTokenAfresh(token);
+    const result = await this.verifyAccessTokenAfresh(token, options.fromProvider === true);
     this.verified.set(token, result);
     return result;
   }
 
-  private async verifyAccessTokenAfresh(token: string): Promise<VerifiedAccessToken> {
+  private async verifyAccessTokenAfresh(token: string, fromProvider: boolean): Promise<VerifiedAccessToken> {
     let issuer: unknown;
     try {
       if (token.length > MAX_TOKEN_LENGTH) throw new TokenRejectedError('too_large');
@@ -96,7 +101,9 @@ export class TokenVerifier {
     if (!provider) throw new TokenRejectedError('unknown_issuer');
     const algorithms = accessTokenAlgorithms(provider);
     checkHeader(token, algorithms);
-    const claims = await this.verify(token, this.keySet(provider).getKey, provider, algorithms);
+    const keySet = this.keySet(provider);
+    const key = fromProvider ? keySet.getKeyForBackChannel : keySet.getKey;
+    const claims = await this.verify(token, key, provider, algorithms);
     return { provider, claims };
   }
 

@@ -1,6 +1,8 @@
 import { existsSync, mkdirSync } from 'node:fs';
+import { createServer, Server } from 'node:http';
+import { AddressInfo } from 'node:net';
 import { join } from 'node:path';
-import { Browser, BrowserContext, chromium, Page } from 'playwright-core';
+import { Browser, BrowserContext, chromium, Page, Request } from 'playwright-core';
 import { KICKSTART_DEFAULTS as K } from '../support/dev-idp';
 import { Stack, startStack } from '../support/stack';
 
@@ -31,6 +33,8 @@ describeInBrowser('the pages in a real browser', () => {
         '--disable-background-networking',
         '--disable-component-update',
         '--disable-sync',
+        // Another site for the hostile-page test: evil.test is 127.0.0.1 under another site's name.
+        '--host-resolver-rules=MAP evil.test 127.0.0.1',
       ],
     });
   });
@@ -155,7 +159,67 @@ describeInBrowser('the pages in a real browser', () => {
     });
   });
 
+  it("logging out at the provider ends the service's session through a real iframe, without iss or sid", async () => {
+    await withScreenshots('sso-logout', async () => {
+      const page = await newPage();
+      await logInAtProvider(page, K.richard.email, 'password');
+      const framed = page.waitForResponse((r) => r.url().startsWith(`${stack.app.url}/auth/frontchannel-logout`));
+      // Another application of the tenant sends the browser to FusionAuth's logout.
+      const back = encodeURIComponent(`${stack.app.url}/`);
+      await page.goto(`${stack.idp.url}/oauth2/logout?client_id=${K.applicationId}&post_logout_redirect_uri=${back}`);
+      const response = await framed;
+      expect(response.url()).toBe(`${stack.app.url}/auth/frontchannel-logout`);
+      expect(response.frame()).not.toBe(page.mainFrame());
+      expect(await response.request().allHeaders()).toMatchObject({ 'sec-fetch-dest': 'iframe' });
+      await page.waitForURL(`${stack.app.url}/`, { timeout: 10_000 });
+      await page.goto(`${stack.app.url}/account`);
+      expect(await isProviderLoginPage(page)).toBe(true);
+    });
+  });
+
+  it('a link, an image and an iframe on another site log no one out (the link carries the Lax cookie)', async () => {
+    const logoutUrl = `${stack.app.url}/auth/frontchannel-logout`;
+    const evil = await servePage(
+      `<!doctype html><a id="go" href="${logoutUrl}">a prize</a>` +
+        `<img src="${logoutUrl}" alt=""><iframe src="${logoutUrl}"></iframe>`,
+    );
+    try {
+      await withScreenshots('hostile-logout', async () => {
+        const page = await newPage();
+        await logInWithForm(page, K.richard.email, 'password');
+        // The image and the frame go without our cookie (SameSite=Lax) and are blocked by the browser.
+        const settled = (type: string) =>
+          new Promise<void>((resolve) => {
+            const done = (r: Request) => void (r.url() === logoutUrl && r.resourceType() === type && resolve());
+            page.on('requestfinished', done);
+            page.on('requestfailed', done);
+          });
+        const subresources = Promise.all([settled('image'), settled('document')]);
+        await page.goto(`http://evil.test:${evil.port}/`);
+        await subresources;
+        // The link is a top-level navigation: the Lax cookie goes with it, and the service refuses it.
+        await page.click('#go');
+        await page.waitForURL(logoutUrl);
+        expect(stack.app.logger.of('warn').join('\n')).toContain(
+          'not framed by default (Sec-Fetch-Dest document, Sec-Fetch-Site cross-site): ignored',
+        );
+        await page.goto(`${stack.app.url}/account`);
+        await page.waitForURL(`${stack.app.url}/account`);
+        await expectText(page, 'Richard Hendricks');
+      });
+    } finally {
+      await new Promise<void>((resolve) => evil.server.close(() => resolve()));
+    }
+  });
+
   async function expectText(page: Page, text: string): Promise<void> {
     expect(await page.getByText(text, { exact: false }).first().isVisible()).toBe(true);
   }
 });
+
+/** One static page on 127.0.0.1:<free port> (reached as evil.test: another site). */
+async function servePage(html: string): Promise<{ server: Server; port: number }> {
+  const server = createServer((_req, res) => res.writeHead(200, { 'content-type': 'text/html' }).end(html));
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return { server, port: (server.address() as AddressInfo).port };
+}

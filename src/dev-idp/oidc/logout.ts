@@ -3,48 +3,53 @@ import type { KoaContextWithOIDC } from 'oidc-provider';
 import { DevIdpState } from '../state/dev-idp-state';
 
 const escape = (s: string) => s.replace(/&/g, '&amp;').replace(/"/g, '&quot;').replace(/</g, '&lt;');
+/** FusionAuth's oauth2Logout template waits this long before it goes on to the redirect URL. */
+const LOGOUT_DURATION_S = 2;
 
 /**
- * GET/POST /oauth2/logout with a signed-in user, the way FusionAuth does it: the SSO session ends at
- * once (no confirmation page, no script), every application of the tenant with a logout URL is
- * loaded in a hidden iframe (OpenID Front-Channel Logout, with `iss` and `sid`), then the browser is
- * sent on to `post_logout_redirect_uri`. Refresh tokens are not revoked (FusionAuth does not either).
+ * GET/POST /oauth2/logout as FusionAuth answers it (its OAuth logout action and `oauth2Logout`
+ * template), whether or not the browser has an SSO session: the SSO session ends at once (no
+ * confirmation page), then by the application's `logoutBehavior`:
+ * - `RedirectOnly`: a 302 to the redirect URL;
+ * - `AllApplications` (the default): a page that loads the logout URL of every application of the
+ *   tenant in a hidden iframe, exactly as configured — no `iss` and no `sid`: FusionAuth's discovery
+ *   has no `frontchannel_logout_session_supported` — and after two seconds goes to the redirect URL.
+ * Refresh tokens are not revoked (FusionAuth does not either).
  */
-export function logoutSource(state: DevIdpState) {
+export function fusionAuthLogout(state: DevIdpState) {
   return async (ctx: KoaContextWithOIDC): Promise<void> => {
     const { session, params, client } = ctx.oidc;
     const application = client ? state.applications.get(client.clientId) : undefined;
-    const authorizations = (session?.authorizations ?? {}) as Record<string, { sid?: string }>;
-    const iframes = tenantApplications(state, application)
-      .filter((a) => a.oauthConfiguration?.logoutURL)
-      .map((a) => {
-        const url = new URL(a.oauthConfiguration!.logoutURL!);
-        url.searchParams.set('iss', ctx.oidc.issuer);
-        const sid = authorizations[a.id!]?.sid;
-        if (sid) url.searchParams.set('sid', sid);
-        return url.href;
-      });
     await session?.destroy();
     ctx.cookies.set(ctx.oidc.provider.cookieName('session'), null);
     const target = logoutTarget(state, application, params as Record<string, string | undefined>);
-    ctx.type = 'html';
     ctx.set('cache-control', 'no-store');
-    ctx.body = `<!doctype html><html><head><meta charset="utf-8"><title>Logging out</title>
-<meta http-equiv="refresh" content="${iframes.length > 0 ? 2 : 0};url=${escape(target)}"></head><body>
-${iframes.map((src) => `<iframe src="${escape(src)}" hidden title="logout"></iframe>`).join('\n')}
-<p>Logging out… <a href="${escape(target)}">continue</a></p></body></html>`;
+    if (String(application?.oauthConfiguration?.logoutBehavior) === 'RedirectOnly') {
+      ctx.status = 302;
+      return ctx.redirect(target);
+    }
+    ctx.status = 200;
+    ctx.type = 'html';
+    ctx.body = logoutPage(target, allLogoutUrls(state, application));
   };
 }
 
-/** Without a signed-in user oidc-provider would answer with a script-driven form; redirect instead. */
-export function endSessionDirectly(state: DevIdpState) {
+/** oidc-provider renders a script-driven confirmation form without a signed-in user; FusionAuth does not. */
+export function endSessionWithoutSession(state: DevIdpState) {
+  const logout = fusionAuthLogout(state);
   return async (ctx: KoaContextWithOIDC, next: () => Promise<void>): Promise<void> => {
     await next();
     if (ctx.oidc?.route !== 'end_session' || ctx.status !== 200 || ctx.oidc.session?.accountId) return;
-    const application = ctx.oidc.client ? state.applications.get(ctx.oidc.client.clientId) : undefined;
-    ctx.status = 303;
-    ctx.redirect(logoutTarget(state, application, ctx.oidc.params as Record<string, string | undefined>));
+    await logout(ctx);
   };
+}
+
+function logoutPage(target: string, frames: string[]): string {
+  return `<!doctype html><html><head><meta charset="utf-8"><title>Logging out</title>
+<meta http-equiv="Refresh" content="${LOGOUT_DURATION_S}; url=${escape(target)}"></head><body>
+<p>Logging out… <a href="${escape(target)}">continue</a></p>
+${frames.map((src) => `<iframe src="${escape(src)}" style="width:0; height:0; border:0; border:none;"></iframe>`).join('\n')}
+</body></html>`;
 }
 
 /** FusionAuth's order: post_logout_redirect_uri (already validated), the app's logout URL, the tenant's, `/`. */
@@ -62,7 +67,11 @@ function logoutTarget(
   return target.href;
 }
 
-function tenantApplications(state: DevIdpState, application: Application | undefined): Application[] {
+/** The tenant's applications' logout URLs, once each (FusionAuth's `allLogoutURLs`). */
+function allLogoutUrls(state: DevIdpState, application: Application | undefined): string[] {
   const tenantId = application?.tenantId ?? state.defaultTenantId;
-  return [...state.applications.values()].filter((a) => (a.tenantId ?? state.defaultTenantId) === tenantId);
+  const urls = [...state.applications.values()]
+    .filter((a) => a.active !== false && (a.tenantId ?? state.defaultTenantId) === tenantId)
+    .flatMap((a) => (a.oauthConfiguration?.logoutURL ? [a.oauthConfiguration.logoutURL] : []));
+  return [...new Set(urls)];
 }

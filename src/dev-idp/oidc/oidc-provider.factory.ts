@@ -3,7 +3,8 @@ import type { Application } from '@fusionauth/typescript-client';
 import Provider, { ClientMetadata, Configuration, errors, KoaContextWithOIDC } from 'oidc-provider';
 import { fusionAuthClaims } from '../tokens/access-tokens';
 import { DevIdpState } from '../state/dev-idp-state';
-import { endSessionDirectly, logoutSource } from './logout';
+import { fusionAuthDiscovery } from './fusionauth-endpoints';
+import { endSessionWithoutSession, fusionAuthLogout } from './logout';
 import { OidcStore } from './oidc-store';
 
 /** A resource indicator only used inside the provider, so it mints JWT access tokens as FusionAuth does. */
@@ -22,7 +23,6 @@ const ROUTES = {
   userinfo: '/oauth2/userinfo',
   end_session: '/oauth2/logout',
   introspection: '/oauth2/introspect',
-  revocation: '/oauth2/revoke',
   jwks: '/.well-known/jwks.json',
 };
 
@@ -36,7 +36,6 @@ export function buildOidcProvider(deps: OidcDeps): Provider {
     jwks: { keys: signingJwks(state, apps) },
     cookies: { keys: deps.cookieKeys },
     clients: apps.map((a) => clientMetadata(state, a, issuer)),
-    extraClientMetadata: { properties: ['frontchannel_logout_uri'] },
     routes: ROUTES,
     scopes: ['openid', 'offline_access', 'profile', 'email'],
     claims: {
@@ -70,12 +69,15 @@ export function buildOidcProvider(deps: OidcDeps): Provider {
     },
     features: {
       devInteractions: { enabled: false },
-      // Only so that ID tokens carry `sid` (oidc-provider adds it for back-channel-capable clients).
+      // Only so that ID tokens carry `sid`, as FusionAuth's do (oidc-provider adds it for
+      // back-channel-capable clients); the discovery document says no back-channel logout, as FusionAuth's.
       backchannelLogout: { enabled: true },
       introspection: { enabled: true, allowedPolicy: (_ctx, client, token) => token.clientId === client.clientId },
-      revocation: { enabled: true },
+      // FusionAuth has neither an RFC 7009 revocation endpoint nor pushed authorization requests.
+      revocation: { enabled: false },
+      pushedAuthorizationRequests: { enabled: false },
       userinfo: { enabled: true },
-      rpInitiatedLogout: { enabled: true, logoutSource: logoutSource(state), postLogoutSuccessSource },
+      rpInitiatedLogout: { enabled: true, logoutSource: fusionAuthLogout(state), postLogoutSuccessSource },
       resourceIndicators: {
         enabled: true,
         defaultResource: (_ctx, _client, oneOf) => oneOf ?? resourceOf(issuer),
@@ -105,6 +107,7 @@ export function buildOidcProvider(deps: OidcDeps): Provider {
         // The refresh-token family's id: stable across one-time-use rotation, like FusionAuth's.
         sid: 'grantId' in token ? token.grantId : undefined,
         authTime: source?.authTime ?? Math.floor(state.now() / 1000),
+        oauth: true,
       });
     },
     formats: {
@@ -139,7 +142,8 @@ export function buildOidcProvider(deps: OidcDeps): Provider {
       ctx.body = `<!doctype html><title>Error</title><h1>${escape(out.error)}</h1><p>${escape(out.error_description ?? '')}</p>`;
     },
   } satisfies Configuration);
-  provider.use(endSessionDirectly(state));
+  provider.use(endSessionWithoutSession(state));
+  provider.use(fusionAuthDiscovery());
   return provider;
 }
 
@@ -182,7 +186,6 @@ function clientMetadata(state: DevIdpState, application: Application, issuer: st
     require_auth_time: true,
     backchannel_logout_uri: `${issuer}/oauth2/backchannel-unused`,
     backchannel_logout_session_required: true,
-    ...(oauth.logoutURL ? { frontchannel_logout_uri: oauth.logoutURL } : {}),
   };
 }
 

@@ -9,11 +9,16 @@ export interface AccessTokenContext {
   readonly sid?: string;
   readonly authTime: number;
   readonly scope?: string;
+  /** Issued at the OAuth token endpoint (not by the Login API): the application's scopeHandlingPolicy applies. */
+  readonly oauth?: boolean;
 }
 
 /**
  * FusionAuth's access-token claims beyond the registered ones: `applicationId` and `roles` only when
  * the user is registered for the application, `sid` = the refresh token's id, `tid` = the tenant.
+ * `email`, `email_verified` and `preferred_username` only under the `Compatibility` scope handling
+ * policy: with `Strict` (FusionAuth's default for new applications) an OAuth access token names the
+ * user by `sub` alone.
  */
 export function fusionAuthClaims(
   state: DevIdpState,
@@ -22,16 +27,24 @@ export function fusionAuthClaims(
   context: AccessTokenContext,
 ): JWTPayload {
   const registration = state.registration(user, application.id!);
+  const policy = String(application.oauthConfiguration?.scopeHandlingPolicy ?? 'Strict');
+  const identifying = context.oauth === true && policy === 'Strict' ? {} : identityClaims(user);
   return {
     authenticationType: context.authenticationType,
-    email: user.email,
-    email_verified: user.verified ?? true,
-    ...(user.username ? { preferred_username: user.username } : {}),
+    ...identifying,
     ...(registration ? { applicationId: application.id, roles: registration.roles ?? [] } : {}),
     ...(context.scope ? { scope: context.scope } : {}),
     ...(context.sid ? { sid: context.sid } : {}),
     auth_time: context.authTime,
     tid: state.tenantOf(application).id,
+  };
+}
+
+function identityClaims(user: User): JWTPayload {
+  return {
+    email: user.email,
+    email_verified: user.verified ?? true,
+    ...(user.username ? { preferred_username: user.username } : {}),
   };
 }
 
