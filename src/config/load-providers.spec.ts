@@ -81,7 +81,7 @@ describe('the issuer and its discovery document', () => {
       OIDC_DISCOVERY_URL: 'http://login.example.com/.well-known/openid-configuration',
     });
     expect(problems).toContain(
-      'OIDC_DISCOVERY_URL: must be an https URL when the issuer is https (refused in production)',
+      'OIDC_DISCOVERY_URL: must be an https URL (got "http://login.example.com/.well-known/openid-configuration") (refused in production)',
     );
   });
 });
