@@ -16,8 +16,20 @@ const CLOCK_TOLERANCE_S = 30;
 const VERIFIED_CACHE_SIZE = 10_000;
 const HEADER_KEYS_REFUSED = ['jwk', 'jku', 'x5u', 'x5c'] as const;
 const HMAC_ALGORITHMS = ['HS256', 'HS384', 'HS512'];
+/** The only claim of FusionAuth's webhook signature JWT (extend/events-and-webhooks/signing). */
+const SIGNATURE_CLAIMS = ['request_body_sha256'];
 /** Every signature algorithm the configuration accepts but the HMAC ones (which need a shared secret). */
 const ASYMMETRIC_ALGORITHMS = [...ID_TOKEN_ALGS].filter((alg) => !HMAC_ALGORITHMS.includes(alg));
+
+/** The keys a webhook signature may be made with. */
+export interface SignatureKeys {
+  /** The issuer's published (asymmetric) keys. */
+  readonly jwks: boolean;
+  /** With `jwks`: only this `kid`. */
+  readonly keyId?: string;
+  /** HMAC secrets, any of which verifies (rotation); none: HS* is refused. */
+  readonly hmacSecrets: readonly string[];
+}
 
 export interface VerifiedAccessToken {
   readonly provider: ProviderConfig;
@@ -101,29 +113,41 @@ export class TokenVerifier {
   }
 
   /**
-   * A signature JWT that carries no registered claims (FusionAuth's `X-FusionAuth-Signature-JWT`):
-   * with the provider's published keys, or with an HMAC secret when one is given. Returns its claims.
+   * FusionAuth's `X-FusionAuth-Signature-JWT`: from the provider's published keys (only the pinned
+   * `kid`, when one is given) or, for HS*, from one of the accepted HMAC secrets. Returns its claims.
    */
-  async verifySignatureJwt(
-    provider: ProviderConfig,
-    token: string,
-    hmacSecret?: string,
-  ): Promise<Record<string, unknown>> {
-    const algorithms = hmacSecret ? [...HMAC_ALGORITHMS] : [...ASYMMETRIC_ALGORITHMS];
-    checkHeader(token, algorithms);
-    const key = hmacSecret ? new TextEncoder().encode(hmacSecret) : this.keySet(provider).getKey;
+  async verifySignatureJwt(provider: ProviderConfig, token: string, accept: SignatureKeys): Promise<JWTPayload> {
+    const algorithms = [
+      ...(accept.jwks ? ASYMMETRIC_ALGORITHMS : []),
+      ...(accept.hmacSecrets.length > 0 ? HMAC_ALGORITHMS : []),
+    ];
+    const header = checkHeader(token, algorithms);
+    let payload: JWTPayload;
     try {
-      const { payload } =
-        key instanceof Uint8Array
-          ? await jwtVerify(token, key, { algorithms })
-          : await jwtVerify(token, key, { algorithms });
-      return payload;
+      payload = HMAC_ALGORITHMS.includes(header.alg)
+        ? await verifyWithAnySecret(token, accept.hmacSecrets)
+        : await this.verifyWithPinnedKey(provider, token, header.kid, accept.keyId);
     } catch (error) {
       const reason = rejectionOf(error);
       if (reason === 'keys_unavailable')
         throw new AppError('PROVIDER_UNAVAILABLE', `keys of ${provider.name}: ${String(error)}`);
       throw new TokenRejectedError(reason, error instanceof Error ? error.message : undefined);
     }
+    // FusionAuth puts one claim there; anything else is a JWT made for another purpose.
+    const unexpected = Object.keys(payload).filter((claim) => !SIGNATURE_CLAIMS.includes(claim));
+    if (unexpected.length > 0) throw new TokenRejectedError('unexpected_claim', unexpected.join(','));
+    return payload;
+  }
+
+  private async verifyWithPinnedKey(
+    provider: ProviderConfig,
+    token: string,
+    kid: unknown,
+    pinned: string | undefined,
+  ): Promise<JWTPayload> {
+    // Every key in the issuer's set is published for something; only the webhook key vouches for events.
+    if (pinned !== undefined && kid !== pinned) throw new TokenRejectedError('wrong_key', String(kid));
+    return (await jwtVerify(token, this.keySet(provider).getKey, { algorithms: ASYMMETRIC_ALGORITHMS })).payload;
   }
 
   /** After the provider rotated its keys (FusionAuth's `jwt.public-key.update`). */
@@ -180,7 +204,7 @@ function accessTokenAlgorithms(provider: ProviderConfig): string[] {
   return asymmetric.length > 0 ? [...asymmetric] : ['RS256'];
 }
 
-function checkHeader(token: string, algorithms: readonly string[]): { alg: string } {
+function checkHeader(token: string, algorithms: readonly string[]): { alg: string; kid?: unknown } {
   if (token.length > MAX_TOKEN_LENGTH) throw new TokenRejectedError('too_large');
   let header: Record<string, unknown>;
   try {
@@ -195,7 +219,19 @@ function checkHeader(token: string, algorithms: readonly string[]): { alg: strin
   // Keys named or embedded by the token itself are never trusted (RFC 8725, 3.10).
   const embedded = HEADER_KEYS_REFUSED.filter((name) => name in header);
   if (embedded.length > 0) throw new TokenRejectedError('header_key_not_allowed', embedded.join(','));
-  return { alg: header.alg };
+  return { alg: header.alg, kid: header.kid };
+}
+
+/** Each secret in turn: a rotation keeps the old and the new one valid until FusionAuth has switched. */
+async function verifyWithAnySecret(token: string, secrets: readonly string[]): Promise<JWTPayload> {
+  for (const secret of secrets) {
+    try {
+      return (await jwtVerify(token, new TextEncoder().encode(secret), { algorithms: HMAC_ALGORITHMS })).payload;
+    } catch (error) {
+      if (!(error instanceof errors.JWSSignatureVerificationFailed)) throw error;
+    }
+  }
+  throw new TokenRejectedError('bad_signature', `none of ${secrets.length} HMAC secret(s) verifies`);
 }
 
 function rejectionOf(error: unknown): TokenRejection {
