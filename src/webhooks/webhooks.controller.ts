@@ -14,31 +14,21 @@ import { WebhookHeaders, WebhooksService, WebhookStatus } from './webhooks.servi
 export class WebhooksController {
   constructor(private readonly webhooks: WebhooksService) {}
 
+  // One handler for both paths: one rate-limit budget per client, whichever path it posts to.
   @Public()
   @RateLimit('webhook')
-  @Post()
+  @Post(['', ':provider'])
   @HttpCode(200)
-  async receive(@Req() req: Request): Promise<{ status: WebhookStatus }> {
-    return { status: await this.webhooks.handle(undefined, bodyOf(req), headersOf(req)) };
-  }
-
-  @Public()
-  @RateLimit('webhook')
-  @Post(':provider')
-  @HttpCode(200)
-  async receiveFor(@Param('provider') provider: string, @Req() req: Request): Promise<{ status: WebhookStatus }> {
+  async receive(
+    @Param('provider') provider: string | undefined,
+    @Req() req: Request,
+  ): Promise<{ status: WebhookStatus }> {
     return { status: await this.webhooks.handle(provider, bodyOf(req), headersOf(req)) };
   }
 
   @Public()
-  @All()
+  @All(['', ':provider'])
   otherMethods(): never {
-    throw new AppError('METHOD_NOT_ALLOWED', 'webhooks are POSTed');
-  }
-
-  @Public()
-  @All(':provider')
-  otherMethodsFor(): never {
     throw new AppError('METHOD_NOT_ALLOWED', 'webhooks are POSTed');
   }
 }
