@@ -1,5 +1,6 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import FusionAuthClient from '@fusionauth/typescript-client';
+import { decodeJwt, SignJWT } from 'jose';
 import { DevIdp } from '../../src/dev-idp/dev-idp';
 import { signatureJwt } from '../../src/dev-idp/webhooks/webhook-sender';
 import { csrfFrom } from '../support/browser-login';
@@ -8,6 +9,7 @@ import { HttpClient } from '../support/http-client';
 import { freePort } from '../support/redis-server';
 import { Stack, startStack } from '../support/stack';
 import { startTestApp, TestApp } from '../support/test-app';
+import { newKey } from '../support/test-issuer';
 import { fixtureEvent, webhookKey } from '../support/webhooks';
 
 const bearer = (token: string) => ({ headers: { authorization: `Bearer ${token}` } });
@@ -83,6 +85,48 @@ describe('a role taken away at FusionAuth', () => {
     });
     await delivered(stack.idp, 'user.registration.update');
     expect((await fetch(`${stack.app.url}/api/me`, bearer(before))).status).toBe(200);
+  });
+});
+
+/**
+ * FusionAuth relays the `token` a client hands in to /api/jwt/refresh as `original`, unchecked
+ * (apis/jwt/refresh-a-jwt): only a token the service itself would accept, of the refreshing user,
+ * is revoked, so a client cannot get someone else's token revoked.
+ */
+describe("jwt.refresh's original, which the client chooses", () => {
+  let stack: Stack;
+  beforeAll(async () => {
+    stack = await startStack();
+  });
+  afterAll(async () => stack.close());
+
+  const login = async (email: string) =>
+    (await stack.fusionAuth.login({ loginId: email, password: 'password', applicationId: K.applicationId })).response;
+  const me = async (t: string) => (await fetch(`${stack.app.url}/api/me`, bearer(t))).status;
+  /** The attacker refreshes their own session, handing in `original`. */
+  async function refreshHandingIn(original: string): Promise<void> {
+    const attacker = await login(K.admin.email);
+    await stack.fusionAuth.exchangeRefreshTokenForJWT({ refreshToken: attacker.refreshToken, token: original });
+    await delivered(stack.idp, 'jwt.refresh');
+  }
+
+  it("ignores another user's token handed in for a refresh", async () => {
+    const victim = await login(K.richard.email);
+    await refreshHandingIn(victim.token!);
+    expect(await me(victim.token!)).toBe(200);
+  });
+
+  it("ignores a forged token naming another token's jti, even as the attacker's own", async () => {
+    const victim = await login(K.richard.email);
+    const { jti } = decodeJwt(victim.token!);
+    const stranger = await newKey('stranger');
+    const forged = await new SignJWT({ sub: K.admin.id, aud: K.applicationId, iss: stack.idp.issuer, jti })
+      .setProtectedHeader({ alg: 'RS256', kid: stranger.kid })
+      .setIssuedAt()
+      .setExpirationTime('5m')
+      .sign(stranger.privateKey);
+    await refreshHandingIn(forged);
+    expect(await me(victim.token!)).toBe(200);
   });
 });
 
