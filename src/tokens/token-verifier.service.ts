@@ -7,6 +7,7 @@ import { AppError } from '../common/app.errors';
 import { Clock } from '../common/clock';
 import { JwksKeySet } from './jwks-key-set';
 import { ProviderDiscovery } from './provider-discovery.service';
+import { checkSignatureClaims, SignatureKeys, verifyWithAnySecret } from './signature-jwt';
 import { AccessTokenClaims, IdTokenClaims } from './token-claims';
 import { TokenRejectedError, TokenRejection } from './token.errors';
 
@@ -16,20 +17,8 @@ const CLOCK_TOLERANCE_S = 30;
 const VERIFIED_CACHE_SIZE = 10_000;
 const HEADER_KEYS_REFUSED = ['jwk', 'jku', 'x5u', 'x5c'] as const;
 const HMAC_ALGORITHMS = ['HS256', 'HS384', 'HS512'];
-/** The only claim of FusionAuth's webhook signature JWT (extend/events-and-webhooks/signing). */
-const SIGNATURE_CLAIMS = ['request_body_sha256'];
 /** Every signature algorithm the configuration accepts but the HMAC ones (which need a shared secret). */
 const ASYMMETRIC_ALGORITHMS = [...ID_TOKEN_ALGS].filter((alg) => !HMAC_ALGORITHMS.includes(alg));
-
-/** The keys a webhook signature may be made with. */
-export interface SignatureKeys {
-  /** The issuer's published (asymmetric) keys. */
-  readonly jwks: boolean;
-  /** With `jwks`: only this `kid`. */
-  readonly keyId?: string;
-  /** HMAC secrets, any of which verifies (rotation); none: HS* is refused. */
-  readonly hmacSecrets: readonly string[];
-}
 
 export interface VerifiedAccessToken {
   readonly provider: ProviderConfig;
@@ -125,7 +114,7 @@ export class TokenVerifier {
     let payload: JWTPayload;
     try {
       payload = HMAC_ALGORITHMS.includes(header.alg)
-        ? await verifyWithAnySecret(token, accept.hmacSecrets)
+        ? await verifyWithAnySecret(token, accept.hmacSecrets, HMAC_ALGORITHMS)
         : await this.verifyWithPinnedKey(provider, token, header.kid, accept.keyId);
     } catch (error) {
       const reason = rejectionOf(error);
@@ -133,9 +122,7 @@ export class TokenVerifier {
         throw new AppError('PROVIDER_UNAVAILABLE', `keys of ${provider.name}: ${String(error)}`);
       throw new TokenRejectedError(reason, error instanceof Error ? error.message : undefined);
     }
-    // FusionAuth puts one claim there; anything else is a JWT made for another purpose.
-    const unexpected = Object.keys(payload).filter((claim) => !SIGNATURE_CLAIMS.includes(claim));
-    if (unexpected.length > 0) throw new TokenRejectedError('unexpected_claim', unexpected.join(','));
+    checkSignatureClaims(payload);
     return payload;
   }
 
@@ -220,18 +207,6 @@ function checkHeader(token: string, algorithms: readonly string[]): { alg: strin
   const embedded = HEADER_KEYS_REFUSED.filter((name) => name in header);
   if (embedded.length > 0) throw new TokenRejectedError('header_key_not_allowed', embedded.join(','));
   return { alg: header.alg, kid: header.kid };
-}
-
-/** Each secret in turn: a rotation keeps the old and the new one valid until FusionAuth has switched. */
-async function verifyWithAnySecret(token: string, secrets: readonly string[]): Promise<JWTPayload> {
-  for (const secret of secrets) {
-    try {
-      return (await jwtVerify(token, new TextEncoder().encode(secret), { algorithms: HMAC_ALGORITHMS })).payload;
-    } catch (error) {
-      if (!(error instanceof errors.JWSSignatureVerificationFailed)) throw error;
-    }
-  }
-  throw new TokenRejectedError('bad_signature', `none of ${secrets.length} HMAC secret(s) verifies`);
 }
 
 function rejectionOf(error: unknown): TokenRejection {

@@ -5,7 +5,8 @@ import { AppError } from '../common/app.errors';
 import { loadConfig } from '../config/load-config';
 import { ProviderDiscovery } from './provider-discovery.service';
 import { TokenRejectedError } from './token.errors';
-import { SignatureKeys, TokenVerifier } from './token-verifier.service';
+import { SignatureKeys } from './signature-jwt';
+import { TokenVerifier } from './token-verifier.service';
 
 const HASH = 'KeV+/HGoIQrxuE5YPCRR6AuQOJveldYNNhbVi1i22qk=';
 const OLD_SECRET = 'the-hmac-secret-being-rotated-out-0123';
