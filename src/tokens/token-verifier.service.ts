@@ -133,7 +133,8 @@ export class TokenVerifier {
     pinned: string | undefined,
   ): Promise<JWTPayload> {
     // Every key in the issuer's set is published for something; only the webhook key vouches for events.
-    if (pinned !== undefined && kid !== pinned) throw new TokenRejectedError('wrong_key', String(kid));
+    if (pinned !== undefined && kid !== pinned)
+      throw new TokenRejectedError('wrong_key', `kid ${String(kid)}, not the pinned ${pinned}`);
     return (await jwtVerify(token, this.keySet(provider).getKey, { algorithms: ASYMMETRIC_ALGORITHMS })).payload;
   }
 

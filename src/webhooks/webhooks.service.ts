@@ -166,7 +166,7 @@ export class WebhooksService {
       });
     } catch (error) {
       if (error instanceof TokenRejectedError)
-        throw new AppError('SIGNATURE_INVALID', `signature JWT: ${error.reason}`);
+        throw new AppError('SIGNATURE_INVALID', `signature JWT: ${error.detail ?? error.reason}`);
       throw error;
     }
     if (!bodyMatches(claims.request_body_sha256, body))
