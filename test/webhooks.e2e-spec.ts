@@ -1,6 +1,7 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { CryptoKey as JoseCryptoKey, exportSPKI, importJWK, SignJWT } from 'jose';
-import { KICKSTART_DEFAULTS as K } from './support/dev-idp';
+import { signatureJwt } from '../src/dev-idp/webhooks/webhook-sender';
+import { KICKSTART_DEFAULTS as K, startDevIdp } from './support/dev-idp';
 import { freePort } from './support/redis-server';
 import { startTestApp, TestApp } from './support/test-app';
 import { Stack, startStack } from './support/stack';
@@ -113,14 +114,34 @@ describe('POST /webhooks/fusionauth', () => {
       ),
       400,
     );
+    // A type the service acts on, without the field it reads.
     await expectRejected(
       await postWebhook(
         stack.app.url,
-        { event: { id: randomUUID(), type: 'user.delete', createInstant: 1 } },
+        { event: { id: randomUUID(), type: 'user.delete', createInstant: Date.now() } },
         { idp: stack.idp },
       ),
       400,
     );
+  });
+
+  it('answers the default FusionAuth provider by name too, and an unknown provider with 404', async () => {
+    const raw = body();
+    const res = await fetch(`${stack.app.url}/webhooks/fusionauth/default`, {
+      method: 'POST',
+      headers: {
+        'content-type': 'application/json',
+        'x-fusionauth-signature-jwt': await signatureJwt(webhookKey(stack.idp), raw),
+      },
+      body: raw,
+    });
+    expect([res.status, await res.json()]).toEqual([200, { status: 'ignored' }]);
+    const unknown = await fetch(`${stack.app.url}/webhooks/fusionauth/nobody`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: raw,
+    });
+    expect(unknown.status).toBe(404);
   });
 
   it('answers another method with 405', async () => {
@@ -128,11 +149,11 @@ describe('POST /webhooks/fusionauth', () => {
     expect((await fetch(`${stack.app.url}/webhooks/fusionauth`, { method: 'PUT', body: '{}' })).status).toBe(405);
   });
 
-  it('applies a re-sent (old) event only once', async () => {
+  it('applies a re-sent event only once', async () => {
     const event = fixtureEvent('jwt.refresh-token.revoke.all-user.json', {
       userId: K.admin.id,
       user: { id: K.admin.id },
-      createInstant: 1_000,
+      createInstant: Date.now() - 3_600_000,
     });
     expect(await (await postWebhook(stack.app.url, event, { idp: stack.idp })).json()).toEqual({ status: 'applied' });
     for (let i = 0; i < 3; i++)
@@ -156,6 +177,8 @@ describe('webhook verification modes', () => {
     await start({ WEBHOOK_VERIFY: 'hmac', WEBHOOK_HMAC_SECRET: secret });
     const raw = body();
     expect((await postWebhook(app.url, raw, { signature: await hmacSignature(raw, secret) })).status).toBe(200);
+    // Pinning a kid is for the issuer's key set: an HMAC key is pinned by its secret.
+    expect(app.config.defaultProvider.webhook?.signingKeyId).toBeUndefined();
     expect(
       (
         await postWebhook(app.url, raw, {
@@ -167,6 +190,35 @@ describe('webhook verification modes', () => {
       200,
     );
     expect((await postWebhook(app.url, raw, { signature: null })).status).toBe(401);
+  });
+
+  it('hmac: accepts every secret of the list while FusionAuth rotates its key, and only those', async () => {
+    const next = 'the-next-hmac-secret-after-rotation-9876';
+    await start({ WEBHOOK_VERIFY: 'hmac', WEBHOOK_HMAC_SECRET: `${secret},${next}` });
+    const raw = body();
+    for (const key of [secret, next])
+      expect((await postWebhook(app.url, raw, { signature: await hmacSignature(raw, key) })).status).toBe(200);
+    const other = await hmacSignature(raw, 'a-secret-not-in-the-list-0123456789');
+    expect((await postWebhook(app.url, raw, { signature: other })).status).toBe(401);
+  });
+
+  it("jwt,hmac: a migration accepts FusionAuth's key-set signature and the HMAC one, each by its own key", async () => {
+    const idp = await startDevIdp();
+    try {
+      await start({
+        WEBHOOK_VERIFY: 'jwt,hmac',
+        WEBHOOK_HMAC_SECRET: secret,
+        OIDC_ISSUER: idp.issuer,
+        FUSIONAUTH_URL: idp.url,
+      });
+      const raw = body();
+      expect((await postWebhook(app.url, raw, { idp })).status).toBe(200);
+      expect((await postWebhook(app.url, raw, { signature: await hmacSignature(raw, secret) })).status).toBe(200);
+      const wrong = await hmacSignature(raw, 'some-other-secret-of-the-same-size-0123');
+      expect((await postWebhook(app.url, raw, { signature: wrong })).status).toBe(401);
+    } finally {
+      await idp.close();
+    }
   });
 
   it('basic: needs both the credentials and a valid signature', async () => {

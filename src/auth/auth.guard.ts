@@ -11,6 +11,7 @@ import { RECENT_LOGIN } from '../common/recent-login.decorator';
 import { wantsJson } from '../common/route-family';
 import { RoutePolicy, routePolicy } from '../common/route-policy';
 import { DenylistService, Verdict } from '../denylist/denylist.service';
+import { accessTokenId } from '../denylist/revocation';
 import { SessionService } from '../session/session.service';
 import { TokenRejectedError } from '../tokens/token.errors';
 import { TokenVerifier } from '../tokens/token-verifier.service';
@@ -83,6 +84,8 @@ export class AuthGuard implements CanActivate {
         iat: claims.iat,
         sid: claims.sid,
         applicationId,
+        // A token handed in for a refresh (FusionAuth's `jwt.refresh` with `original`) is revoked alone.
+        tokenId: accessTokenId(claims.jti, token),
       }),
     );
     if (claims.roles.includes(DEACTIVATED_ROLE)) throw new AppError('ACCOUNT_DEACTIVATED', `user ${claims.sub}`);

@@ -8,6 +8,7 @@ export type GuardKind = 'bearer' | 'session';
 /** Event types counted by name; anything else is `other`, so a sender cannot grow the label set. */
 const KNOWN_EVENT_TYPES = new Set([
   'jwt.refresh-token.revoke',
+  'jwt.refresh',
   'jwt.public-key.update',
   'user.deactivate',
   'user.reactivate',

@@ -29,6 +29,16 @@ export interface ProviderConfig {
   readonly idTokenAlgs: readonly string[];
   /** FusionAuth API base and key; set only for `kind: fusionauth`. */
   readonly fusionAuth?: { readonly url: string; readonly apiKey: string };
+  /** How this FusionAuth's webhooks prove themselves; set only for `kind: fusionauth`. */
+  readonly webhook?: ProviderWebhookConfig;
+}
+
+/** One FusionAuth's webhook keys: each FusionAuth signs for its own path, never for another's. */
+export interface ProviderWebhookConfig {
+  /** With `jwt`: the only `kid` of the issuer's key set that verifies a signature. */
+  readonly signingKeyId?: string;
+  /** With `hmac`: every secret accepted at once (rotation); the UTF-8 bytes are the key. */
+  readonly hmacSecrets: readonly string[];
 }
 
 export interface SessionConfig {
@@ -42,13 +52,18 @@ export interface SessionConfig {
   readonly cookieSecure: boolean;
 }
 
+/** How long an event id is remembered (its de-duplication window); WEBHOOK_MAX_AGE_S may not exceed it. */
+export const WEBHOOK_DEDUP_WINDOW_S = 24 * 3600;
+
 export interface WebhookConfig {
+  /** `jwt` and `hmac` may both be on (a migration): a signature then verifies by either. */
   readonly jwt: boolean;
   readonly hmac: boolean;
   readonly basic: boolean;
-  readonly hmacSecret?: string;
   readonly basicUser?: string;
   readonly basicPassword?: string;
+  /** Events whose `createInstant` is older than this are answered `ignored` (replay window). */
+  readonly maxAgeS: number;
 }
 
 export interface AppConfigValues {

@@ -8,9 +8,15 @@ export const DEV_DEFAULTS = {
   clientId: 'e9fdb985-9173-4e01-9d73-ac2d60d1dc8e',
   clientSecret: 'super-secret-secret-that-should-be-regenerated-for-production',
   fusionAuthApiKey: '33052c8a-c283-4e96-9d2a-eb1215c69f8f-not-for-prod',
+  /** The `kid` of the webhook signing key the kickstart imports (its private key is in the repository). */
+  webhookSigningKeyId: 'fusionauth-guard-webhook-dev-not-for-prod',
   scopes: 'openid profile email offline_access',
   redisUrl: 'redis://127.0.0.1:6379',
   redisKeyPrefix: 'fag:',
 } as const;
 
-export const DEV_CREDENTIALS: ReadonlySet<string> = new Set([DEV_DEFAULTS.clientSecret, DEV_DEFAULTS.fusionAuthApiKey]);
+export const DEV_CREDENTIALS: ReadonlySet<string> = new Set([
+  DEV_DEFAULTS.clientSecret,
+  DEV_DEFAULTS.fusionAuthApiKey,
+  DEV_DEFAULTS.webhookSigningKeyId,
+]);

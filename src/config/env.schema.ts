@@ -112,13 +112,22 @@ export class EnvSchema {
   @IsOptional()
   @Matches(
     /^(jwt|hmac|basic)(,(jwt|hmac|basic)){0,2}$/,
-    reason('must be jwt, hmac or basic, or basic combined with one of the others'),
+    reason('must be jwt, hmac and/or basic (basic with jwt or hmac), comma-separated'),
   )
   WEBHOOK_VERIFY?: string;
 
+  /** One secret or a comma-separated list; checked per provider in load-providers.ts. */
   @IsOptional()
   @MinLength(1, reason('must not be empty'))
   WEBHOOK_HMAC_SECRET?: string;
+
+  @IsOptional()
+  @Matches(/^[\x21-\x7e]{1,256}$/, reason('must be a key id (kid) of 1-256 printable characters'))
+  WEBHOOK_SIGNING_KEY_ID?: string;
+
+  @IsOptional()
+  @Matches(POSITIVE_INT, reason('must be a positive whole number of seconds'))
+  WEBHOOK_MAX_AGE_S?: string;
 
   @IsOptional()
   @MinLength(1, reason('must not be empty'))

@@ -23,8 +23,12 @@ const productionEnv = (overrides: Env = {}): Env => ({
   OIDC_CLIENT_SECRET: 'a-real-client-secret',
   FUSIONAUTH_API_KEY: 'a-real-api-key',
   METRICS_TOKEN: 'a-metrics-token-of-32-characters',
+  WEBHOOK_SIGNING_KEY_ID: 'ZmKa4yqQ1dWxN8Sd6u7xP0oQ3cE',
   ...overrides,
 });
+
+/** 32 bytes: the shortest HMAC secret production accepts. */
+const HMAC_32 = 'hmac-secret-of-exactly-32-bytes!';
 
 function problemsOf(env: Env): ConfigError {
   try {
@@ -65,7 +69,11 @@ describe('loadConfig', () => {
         cookieName: 'sid',
         cookieSecure: false,
       });
-      expect(config.webhook).toMatchObject({ jwt: true, hmac: false, basic: false });
+      expect(config.webhook).toMatchObject({ jwt: true, hmac: false, basic: false, maxAgeS: 86400 });
+      expect(config.defaultProvider.webhook).toEqual({
+        signingKeyId: DEV_DEFAULTS.webhookSigningKeyId,
+        hmacSecrets: [],
+      });
       expect(config.denylistFailureMode).toBe('closed');
       expect(config.accessTokenTtlS).toBe(3600);
       expect(config.devIdpPort).toBe(9011);
@@ -142,8 +150,11 @@ describe('loadConfig', () => {
       ['REDIS_KEY_PREFIX', { REDIS_KEY_PREFIX: 'has space' }],
       ['ACCESS_TOKEN_TTL_S', { ACCESS_TOKEN_TTL_S: '1.5' }],
       ['WEBHOOK_VERIFY', { WEBHOOK_VERIFY: 'none' }],
-      ['WEBHOOK_VERIFY', { WEBHOOK_VERIFY: 'jwt,hmac', WEBHOOK_HMAC_SECRET: 'x' }],
       ['WEBHOOK_HMAC_SECRET', { WEBHOOK_VERIFY: 'hmac' }],
+      ['WEBHOOK_HMAC_SECRET', { WEBHOOK_VERIFY: 'hmac', WEBHOOK_HMAC_SECRET: 'one,,two' }],
+      ['WEBHOOK_SIGNING_KEY_ID', { WEBHOOK_SIGNING_KEY_ID: 'has space' }],
+      ['WEBHOOK_MAX_AGE_S', { WEBHOOK_MAX_AGE_S: '0' }],
+      ['WEBHOOK_MAX_AGE_S', { WEBHOOK_MAX_AGE_S: '86401' }],
       ['WEBHOOK_BASIC_USER', { WEBHOOK_VERIFY: 'jwt,basic', WEBHOOK_BASIC_PASSWORD: 'p' }],
       ['WEBHOOK_BASIC_PASSWORD', { WEBHOOK_VERIFY: 'jwt,basic', WEBHOOK_BASIC_USER: 'u' }],
       ['DENYLIST_FAILURE_MODE', { DENYLIST_FAILURE_MODE: 'maybe' }],
@@ -248,6 +259,22 @@ describe('loadConfig', () => {
         'OIDC_MAIN_CLIENT_ID',
         { OIDC_PROVIDERS: 'main,partner', OIDC_CLIENT_ID: undefined, ...partner },
       ],
+      ['jwt webhooks without a pinned key', 'WEBHOOK_SIGNING_KEY_ID', { WEBHOOK_SIGNING_KEY_ID: undefined }],
+      [
+        "the kickstart's webhook key",
+        'WEBHOOK_SIGNING_KEY_ID',
+        { WEBHOOK_SIGNING_KEY_ID: DEV_DEFAULTS.webhookSigningKeyId },
+      ],
+      [
+        'an HMAC secret under 32 bytes',
+        'WEBHOOK_HMAC_SECRET',
+        { WEBHOOK_VERIFY: 'hmac', WEBHOOK_HMAC_SECRET: HMAC_32.slice(1) },
+      ],
+      [
+        'an HMAC secret under 32 bytes among good ones',
+        'WEBHOOK_HMAC_SECRET',
+        { WEBHOOK_VERIFY: 'jwt,hmac', WEBHOOK_HMAC_SECRET: `${HMAC_32},short` },
+      ],
     ])('refuses %s', (_case, variable, overrides) => {
       expect(variablesOf(productionEnv(overrides))).toEqual([variable]);
     });
@@ -282,6 +309,21 @@ describe('loadConfig', () => {
         '10.0.0.0/8',
         'fd00::/8',
       ]);
+    });
+
+    it('accepts jwt and hmac together, several HMAC secrets at once, and an HMAC-only provider without a key id', () => {
+      const both = loadConfig(
+        productionEnv({ WEBHOOK_VERIFY: 'jwt,hmac', WEBHOOK_HMAC_SECRET: `${HMAC_32}, ${'n'.repeat(40)}` }),
+      );
+      expect(both.webhook).toMatchObject({ jwt: true, hmac: true });
+      expect(both.defaultProvider.webhook).toEqual({
+        signingKeyId: 'ZmKa4yqQ1dWxN8Sd6u7xP0oQ3cE',
+        hmacSecrets: [HMAC_32, 'n'.repeat(40)],
+      });
+      const hmacOnly = loadConfig(
+        productionEnv({ WEBHOOK_VERIFY: 'hmac', WEBHOOK_HMAC_SECRET: HMAC_32, WEBHOOK_SIGNING_KEY_ID: undefined }),
+      );
+      expect(hmacOnly.defaultProvider.webhook).toEqual({ signingKeyId: undefined, hmacSecrets: [HMAC_32] });
     });
 
     it('allows http only when ALLOW_INSECURE_HTTP=true', () => {
@@ -335,6 +377,31 @@ describe('loadConfig', () => {
         clientId: 'partner-client',
         clientSecret: 'partner-secret',
       });
+    });
+
+    it("gives each FusionAuth its own webhook keys, and refuses one it could not verify or one that shares another's secret", () => {
+      const two: Env = {
+        OIDC_PROVIDERS: 'main,second',
+        OIDC_SECOND_ISSUER: 'https://second.example.com',
+        OIDC_SECOND_CLIENT_ID: 'second-client',
+        OIDC_SECOND_CLIENT_SECRET: 'second-secret',
+        OIDC_SECOND_KIND: 'fusionauth',
+        OIDC_SECOND_FUSIONAUTH_API_KEY: 'second-api-key',
+      };
+      expect(variablesOf(two)).toEqual(['OIDC_SECOND_WEBHOOK_SIGNING_KEY_ID']);
+      const config = loadConfig({ ...two, OIDC_SECOND_WEBHOOK_SIGNING_KEY_ID: 'second-kid' });
+      expect(config.providers.map((p) => p.webhook?.signingKeyId)).toEqual([
+        DEV_DEFAULTS.webhookSigningKeyId,
+        'second-kid',
+      ]);
+      const hmac = { ...two, WEBHOOK_VERIFY: 'hmac', WEBHOOK_HMAC_SECRET: 'main-secret' };
+      expect(variablesOf(hmac)).toEqual(['OIDC_SECOND_WEBHOOK_HMAC_SECRET']);
+      expect(variablesOf({ ...hmac, OIDC_SECOND_WEBHOOK_HMAC_SECRET: 'other,main-secret' })).toEqual([
+        'OIDC_SECOND_WEBHOOK_HMAC_SECRET',
+      ]);
+      expect(
+        loadConfig({ ...hmac, OIDC_SECOND_WEBHOOK_HMAC_SECRET: 'second-secret' }).provider('second')?.webhook,
+      ).toEqual({ signingKeyId: undefined, hmacSecrets: ['second-secret'] });
     });
 
     it('gives each issuer its own short key', () => {

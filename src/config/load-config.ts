@@ -1,7 +1,7 @@
 import { randomBytes as cryptoRandomBytes } from 'node:crypto';
 import { plainToInstance } from 'class-transformer';
 import { validateSync } from 'class-validator';
-import { AppConfig, AuthMode, LogLevel, NodeEnv, RateLimit, WebhookConfig } from './app-config';
+import { AppConfig, AuthMode, LogLevel, NodeEnv, RateLimit, WEBHOOK_DEDUP_WINDOW_S, WebhookConfig } from './app-config';
 import { ConfigError, ConfigProblem } from './config.errors';
 import { DEV_DEFAULTS } from './dev-defaults';
 import { EnvSchema, isSecretVariable } from './env.schema';
@@ -31,9 +31,9 @@ export function loadConfig(env: Env, options: LoadConfigOptions = {}): AppConfig
   const production = nodeEnv === 'production';
   const appUrl = parseAppUrl(ok('APP_URL') ?? DEV_DEFAULTS.appUrl, report);
   const https = appUrl.startsWith('https:');
-  const providers = loadProviders(vars, bad, production, report);
+  const webhook = parseWebhook(vars, ok('WEBHOOK_VERIFY') ?? 'jwt', Number(ok('WEBHOOK_MAX_AGE_S') ?? 0), report);
+  const providers = loadProviders(vars, bad, production, webhook, report);
   const authModes = parseAuthModes(ok('AUTH_MODES'), providers[0]?.kind === 'fusionauth', report);
-  const webhook = parseWebhook(vars, ok('WEBHOOK_VERIFY') ?? 'jwt', report);
   const idle = Number(ok('SESSION_IDLE_TIMEOUT_S') ?? 1800);
   const absolute = Number(ok('SESSION_ABSOLUTE_TIMEOUT_S') ?? 28800);
   if (idle > absolute) report('SESSION_IDLE_TIMEOUT_S', 'must not be longer than SESSION_ABSOLUTE_TIMEOUT_S');
@@ -172,19 +172,23 @@ function parseAuthModes(value: string | undefined, fusionAuth: boolean, report: 
 function parseWebhook(
   vars: Record<string, string>,
   verify: string,
+  maxAgeS: number,
   report: (v: string, r: string) => void,
 ): WebhookConfig {
   const ways = new Set(verify.split(','));
   const config: WebhookConfig = {
+    // Both at once is a migration between FusionAuth's key types: a signature verifies by either.
     jwt: ways.has('jwt'),
     hmac: ways.has('hmac'),
     basic: ways.has('basic'),
-    hmacSecret: vars.WEBHOOK_HMAC_SECRET,
     basicUser: vars.WEBHOOK_BASIC_USER,
     basicPassword: vars.WEBHOOK_BASIC_PASSWORD,
+    maxAgeS: maxAgeS || WEBHOOK_DEDUP_WINDOW_S,
   };
-  if (config.jwt && config.hmac) report('WEBHOOK_VERIFY', 'choose jwt or hmac, not both');
-  if (config.hmac && !config.hmacSecret) report('WEBHOOK_HMAC_SECRET', 'must be set when WEBHOOK_VERIFY includes hmac');
+  // An event older than its id is remembered could be replayed as new: the window must cover it.
+  if (maxAgeS > WEBHOOK_DEDUP_WINDOW_S) {
+    report('WEBHOOK_MAX_AGE_S', `must be at most ${WEBHOOK_DEDUP_WINDOW_S} (the de-duplication window)`);
+  }
   if (config.basic && !config.basicUser) report('WEBHOOK_BASIC_USER', 'must be set when WEBHOOK_VERIFY includes basic');
   if (config.basic && !config.basicPassword) {
     report('WEBHOOK_BASIC_PASSWORD', 'must be set when WEBHOOK_VERIFY includes basic');

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { isURL } from 'class-validator';
-import { ProviderConfig, ProviderKind } from './app-config';
+import { ProviderConfig, ProviderKind, WebhookConfig } from './app-config';
 import { DEV_CREDENTIALS, DEV_DEFAULTS } from './dev-defaults';
 
 type Report = (variable: string, reason: string) => void;
@@ -34,8 +34,13 @@ const SINGLE_PROVIDER_VARIABLES = {
   FUSIONAUTH_API_KEY: 'FUSIONAUTH_API_KEY',
   DISPLAY_NAME: 'OIDC_DISPLAY_NAME',
   DISCOVERY_URL: 'OIDC_DISCOVERY_URL',
+  WEBHOOK_SIGNING_KEY_ID: 'WEBHOOK_SIGNING_KEY_ID',
+  WEBHOOK_HMAC_SECRET: 'WEBHOOK_HMAC_SECRET',
 } as const;
 type Field = keyof typeof SINGLE_PROVIDER_VARIABLES;
+type Read = (field: Field) => { name: string; value: string | undefined };
+/** FusionAuth signs a webhook with an HMAC key whose UTF-8 bytes are the secret; under 256 bits is guessable. */
+const MIN_PRODUCTION_HMAC_BYTES = 32;
 
 /**
  * The providers: without OIDC_PROVIDERS, one provider named `default` from the single-provider
@@ -46,12 +51,13 @@ export function loadProviders(
   vars: Record<string, string>,
   bad: ReadonlySet<string>,
   production: boolean,
+  webhook: WebhookConfig,
   report: Report,
 ): ProviderConfig[] {
   const listed = bad.has('OIDC_PROVIDERS') ? undefined : vars.OIDC_PROVIDERS;
   const names = listed ? listed.toLowerCase().split(',') : ['default'];
   if (new Set(names).size !== names.length) report('OIDC_PROVIDERS', 'names a provider twice');
-  return names.map((name, index) => {
+  const providers = names.map((name, index) => {
     const isDefault = index === 0;
     const variable = (field: Field): string[] => {
       const own = listed ? [`OIDC_${name.toUpperCase()}_${field}`] : [];
@@ -62,16 +68,19 @@ export function loadProviders(
       const found = candidates.find((v) => vars[v] !== undefined && !bad.has(v));
       return { name: found ?? candidates[0]!, value: found === undefined ? undefined : vars[found] };
     };
-    return readProvider(name, isDefault, production, read, report);
+    return readProvider(name, isDefault, production, read, report, webhook);
   });
+  refuseSharedSecrets(providers, report);
+  return providers;
 }
 
 function readProvider(
   name: string,
   isDefault: boolean,
   production: boolean,
-  read: (field: Field) => { name: string; value: string | undefined },
+  read: Read,
   report: Report,
+  webhook: WebhookConfig,
 ): ProviderConfig {
   const required = (field: Field, devDefault: string): string => {
     const { name: variable, value } = read(field);
@@ -109,7 +118,45 @@ function readProvider(
       url: withoutTrailingSlash(httpUrl(read('FUSIONAUTH_URL'), production, report) ?? issuer),
       apiKey: required('FUSIONAUTH_API_KEY', DEV_DEFAULTS.fusionAuthApiKey),
     },
+    webhook: {
+      // Pinned: any other key of the issuer (an access-token key too) must not vouch for an event.
+      signingKeyId: webhook.jwt ? required('WEBHOOK_SIGNING_KEY_ID', DEV_DEFAULTS.webhookSigningKeyId) : undefined,
+      hmacSecrets: webhook.hmac ? hmacSecrets(name, read('WEBHOOK_HMAC_SECRET'), production, report) : [],
+    },
   };
+}
+
+/** One secret or a comma-separated list (several at once while FusionAuth's key is rotated). */
+function hmacSecrets(
+  provider: string,
+  { name, value }: { name: string; value: string | undefined },
+  production: boolean,
+  report: Report,
+): string[] {
+  if (value === undefined) {
+    report(name, `must be set for provider ${provider} when WEBHOOK_VERIFY includes hmac`);
+    return [];
+  }
+  const secrets = value.split(',').map((s) => s.trim());
+  if (secrets.some((s) => s === '')) report(name, 'has an empty secret in its list');
+  if (production && secrets.some((s) => Buffer.byteLength(s, 'utf8') < MIN_PRODUCTION_HMAC_BYTES)) {
+    report(name, `each secret must be at least ${MIN_PRODUCTION_HMAC_BYTES} bytes (refused in production)`);
+  }
+  return secrets.filter(Boolean);
+}
+
+/** Each FusionAuth its own secret: one shared would let one FusionAuth's events pass as another's. */
+function refuseSharedSecrets(providers: readonly ProviderConfig[], report: Report): void {
+  const owner = new Map<string, string>();
+  for (const provider of providers) {
+    for (const secret of provider.webhook?.hmacSecrets ?? []) {
+      const other = owner.get(secret);
+      if (other !== undefined && other !== provider.name) {
+        report(`OIDC_${provider.name.toUpperCase()}_WEBHOOK_HMAC_SECRET`, `shares a secret with provider ${other}`);
+      }
+      owner.set(secret, provider.name);
+    }
+  }
 }
 
 function httpUrl(

@@ -1,5 +1,5 @@
 import { DenylistMirror } from './denylist-mirror';
-import { subjectKey } from './revocation';
+import { accessTokenId, subjectKey } from './revocation';
 
 const t0 = Date.UTC(2026, 0, 1);
 const issuerKey = 'iss-key-1234';
@@ -43,6 +43,19 @@ describe('DenylistMirror', () => {
     m.put(subjectKey({ kind: 'app', issuerKey, applicationId: 'app-1' }), t0 + 5000, t0 + 60_000);
     expect(m.isRevoked(facts({ sub: 'anyone' }))).toBe(true);
     expect(m.isRevoked(facts({ applicationId: 'app-2' }))).toBe(false);
+  });
+
+  it('revokes one access token by its id, whenever it was issued, and no other token of the user', () => {
+    const m = mirror();
+    m.put(subjectKey({ kind: 'token', issuerKey, tokenId: accessTokenId('jti-1', 'a.b.c') }), t0, t0 + 60_000);
+    expect(m.isRevoked(facts({ tokenId: accessTokenId('jti-1', 'a.b.c'), iat: (t0 + 9000) / 1000 }))).toBe(true);
+    expect(m.isRevoked(facts({ tokenId: accessTokenId('jti-2', 'd.e.f') }))).toBe(false);
+    expect(m.isRevoked(facts())).toBe(false);
+    expect(m.isRevoked(facts({ tokenId: accessTokenId('jti-1', 'a.b.c'), issuerKey: 'other-issuer' }))).toBe(false);
+    // Without a jti the token itself is the id; a jti that spells a token never matches it.
+    m.put(subjectKey({ kind: 'token', issuerKey, tokenId: accessTokenId(undefined, 'g.h.i') }), t0, t0 + 60_000);
+    expect(m.isRevoked(facts({ tokenId: accessTokenId(undefined, 'g.h.i') }))).toBe(true);
+    expect(m.isRevoked(facts({ tokenId: accessTokenId('g.h.i', 'x.y.z') }))).toBe(false);
   });
 
   it('revokes one refresh-token family by sid, whenever its tokens were issued', () => {

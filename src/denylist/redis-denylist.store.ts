@@ -60,7 +60,7 @@ export class RedisDenylistStore {
     return this.redis.key('denylist');
   }
 
-  /** Never matched by the entries' pattern (`[uas]*`). */
+  /** Never matched by the entries' pattern (`[uast]*`). */
   get versionKey(): string {
     return this.key('version');
   }
@@ -101,7 +101,7 @@ export class RedisDenylistStore {
   async *entries(now: number): AsyncGenerator<AnnouncedEntry[]> {
     const client = this.redis.client;
     const prefix = this.key('');
-    for await (const keys of this.redis.scanKeys!(`${prefix}[uas]*`, 1000)) {
+    for await (const keys of this.redis.scanKeys!(`${prefix}[uast]*`, 1000)) {
       if (keys.length === 0) continue;
       const batch = client.multi().mGet(keys);
       for (const key of keys) batch.pTTL(key);

@@ -2,14 +2,16 @@ import { createHash } from 'node:crypto';
 
 /**
  * One revocation: every token of the subject issued at or before `instant` is rejected. The subject
- * is a user, a user within one application, an application, or one refresh-token family (`sid`).
- * Subjects are unique per issuer only, so each names its issuer's key.
+ * is a user, a user within one application, an application, one refresh-token family (`sid`), or
+ * one access token (`token`, by its id: see `accessTokenId`). Subjects are unique per issuer only,
+ * so each names its issuer's key.
  */
 export type RevocationSubject =
   | { readonly kind: 'user'; readonly issuerKey: string; readonly userId: string }
   | { readonly kind: 'user-app'; readonly issuerKey: string; readonly userId: string; readonly applicationId: string }
   | { readonly kind: 'app'; readonly issuerKey: string; readonly applicationId: string }
-  | { readonly kind: 'sid'; readonly issuerKey: string; readonly sid: string };
+  | { readonly kind: 'sid'; readonly issuerKey: string; readonly sid: string }
+  | { readonly kind: 'token'; readonly issuerKey: string; readonly tokenId: string };
 
 export interface Revocation {
   readonly subject: RevocationSubject;
@@ -27,11 +29,21 @@ export interface TokenFacts {
   readonly iat: number;
   readonly sid?: string;
   readonly applicationId?: string;
+  /** The access token's own id (`accessTokenId`); sessions leave it out. */
+  readonly tokenId?: string;
+}
+
+/**
+ * The id one access token is revoked by: its `jti` (FusionAuth sets one on every token), else the
+ * token itself. Either is hashed into the key like every field, so no token is ever stored.
+ */
+export function accessTokenId(jti: unknown, token: string): string {
+  return typeof jti === 'string' && jti !== '' ? `jti:${jti}` : `jwt:${token}`;
 }
 
 /**
  * The key of a subject, shared by Redis, the pub/sub messages and the in-process mirror: its kind
- * (`u`, `ua`, `a`, `s`) and 96 bits of SHA-256 over its fields. Identifiers of any length and
+ * (`u`, `ua`, `a`, `s`, `t`) and 96 bits of SHA-256 over its fields. Identifiers of any length and
  * alphabet give a key of the same short length (about 100 000 entries cost Redis under 150 bytes
  * each; see `npm run bench`); the kind stays readable for operators.
  */
@@ -45,6 +57,8 @@ export function subjectKey(subject: RevocationSubject): string {
       return keyOf('a', subject.issuerKey, subject.applicationId);
     case 'sid':
       return keyOf('s', subject.issuerKey, subject.sid);
+    case 'token':
+      return keyOf('t', subject.issuerKey, subject.tokenId);
   }
 }
 
@@ -58,15 +72,16 @@ export function candidateKeys(facts: TokenFacts): string[] {
     );
   }
   if (facts.sid) keys.push(keyOf('s', facts.issuerKey, facts.sid));
+  if (facts.tokenId) keys.push(keyOf('t', facts.issuerKey, facts.tokenId));
   return keys;
 }
 
-/** True for the key of a refresh-token family, which revokes whatever the issue time. */
+/** True for the key of a refresh-token family or of one token: they revoke whatever the issue time. */
 export function isFamilyKey(key: string): boolean {
-  return key.startsWith('s:');
+  return key.startsWith('s:') || key.startsWith('t:');
 }
 
-function keyOf(kind: 'u' | 'ua' | 'a' | 's', ...fields: string[]): string {
+function keyOf(kind: 'u' | 'ua' | 'a' | 's' | 't', ...fields: string[]): string {
   // JSON keeps the fields apart whatever characters they hold.
   return `${kind}:${createHash('sha256').update(JSON.stringify(fields)).digest('base64url').slice(0, 16)}`;
 }

@@ -11,6 +11,7 @@ import { interactionHandler } from './oidc/interactions';
 import { jwtEndpoints, tokenResponseExtras } from './oidc/jwt-endpoints';
 import { buildOidcProvider } from './oidc/oidc-provider.factory';
 import { OidcStore } from './oidc/oidc-store';
+import { refreshGrantEvents } from './oidc/refresh-grant-events';
 import { DevIdpState } from './state/dev-idp-state';
 import { generateSigningKey } from './state/signing-keys';
 import { RefreshTokens } from './tokens/refresh-tokens';
@@ -167,6 +168,7 @@ export class DevIdp {
         cookieKeys: this.cookieKeys,
       });
       provider.use(jwtEndpoints(this.state, this.issuer));
+      provider.use(refreshGrantEvents(this.state, (event) => this.webhooks.send(event)));
       provider.use(tokenResponseExtras(this.store, this.grants));
       // eslint-disable-next-line no-console -- an internal error of the dev IdP must be visible
       provider.on('server_error', (_ctx, error) => console.error('dev IdP OIDC error:', error));

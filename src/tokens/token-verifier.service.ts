@@ -7,6 +7,7 @@ import { AppError } from '../common/app.errors';
 import { Clock } from '../common/clock';
 import { JwksKeySet } from './jwks-key-set';
 import { ProviderDiscovery } from './provider-discovery.service';
+import { checkSignatureClaims, SignatureKeys, verifyWithAnySecret } from './signature-jwt';
 import { AccessTokenClaims, IdTokenClaims } from './token-claims';
 import { TokenRejectedError, TokenRejection } from './token.errors';
 
@@ -108,29 +109,40 @@ export class TokenVerifier {
   }
 
   /**
-   * A signature JWT that carries no registered claims (FusionAuth's `X-FusionAuth-Signature-JWT`):
-   * with the provider's published keys, or with an HMAC secret when one is given. Returns its claims.
+   * FusionAuth's `X-FusionAuth-Signature-JWT`: from the provider's published keys (only the pinned
+   * `kid`, when one is given) or, for HS*, from one of the accepted HMAC secrets. Returns its claims.
    */
-  async verifySignatureJwt(
-    provider: ProviderConfig,
-    token: string,
-    hmacSecret?: string,
-  ): Promise<Record<string, unknown>> {
-    const algorithms = hmacSecret ? [...HMAC_ALGORITHMS] : [...ASYMMETRIC_ALGORITHMS];
-    checkHeader(token, algorithms);
-    const key = hmacSecret ? new TextEncoder().encode(hmacSecret) : this.keySet(provider).getKey;
+  async verifySignatureJwt(provider: ProviderConfig, token: string, accept: SignatureKeys): Promise<JWTPayload> {
+    const algorithms = [
+      ...(accept.jwks ? ASYMMETRIC_ALGORITHMS : []),
+      ...(accept.hmacSecrets.length > 0 ? HMAC_ALGORITHMS : []),
+    ];
+    const header = checkHeader(token, algorithms);
+    let payload: JWTPayload;
     try {
-      const { payload } =
-        key instanceof Uint8Array
-          ? await jwtVerify(token, key, { algorithms })
-          : await jwtVerify(token, key, { algorithms });
-      return payload;
+      payload = HMAC_ALGORITHMS.includes(header.alg)
+        ? await verifyWithAnySecret(token, accept.hmacSecrets, HMAC_ALGORITHMS)
+        : await this.verifyWithPinnedKey(provider, token, header.kid, accept.keyId);
     } catch (error) {
       const reason = rejectionOf(error);
       if (reason === 'keys_unavailable')
         throw new AppError('PROVIDER_UNAVAILABLE', `keys of ${provider.name}: ${String(error)}`);
       throw new TokenRejectedError(reason, error instanceof Error ? error.message : undefined);
     }
+    checkSignatureClaims(payload);
+    return payload;
+  }
+
+  private async verifyWithPinnedKey(
+    provider: ProviderConfig,
+    token: string,
+    kid: unknown,
+    pinned: string | undefined,
+  ): Promise<JWTPayload> {
+    // Every key in the issuer's set is published for something; only the webhook key vouches for events.
+    if (pinned !== undefined && kid !== pinned)
+      throw new TokenRejectedError('wrong_key', `kid ${String(kid)}, not the pinned ${pinned}`);
+    return (await jwtVerify(token, this.keySet(provider).getKey, { algorithms: ASYMMETRIC_ALGORITHMS })).payload;
   }
 
   /** After the provider rotated its keys (FusionAuth's `jwt.public-key.update`). */
@@ -187,7 +199,7 @@ function accessTokenAlgorithms(provider: ProviderConfig): string[] {
   return asymmetric.length > 0 ? [...asymmetric] : ['RS256'];
 }
 
-function checkHeader(token: string, algorithms: readonly string[]): { alg: string } {
+function checkHeader(token: string, algorithms: readonly string[]): { alg: string; kid?: unknown } {
   if (token.length > MAX_TOKEN_LENGTH) throw new TokenRejectedError('too_large');
   let header: Record<string, unknown>;
   try {
@@ -202,7 +214,7 @@ function checkHeader(token: string, algorithms: readonly string[]): { alg: strin
   // Keys named or embedded by the token itself are never trusted (RFC 8725, 3.10).
   const embedded = HEADER_KEYS_REFUSED.filter((name) => name in header);
   if (embedded.length > 0) throw new TokenRejectedError('header_key_not_allowed', embedded.join(','));
-  return { alg: header.alg };
+  return { alg: header.alg, kid: header.kid };
 }
 
 function rejectionOf(error: unknown): TokenRejection {

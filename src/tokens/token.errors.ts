@@ -19,7 +19,11 @@ export type TokenRejection =
   | 'issued_in_future'
   | 'missing_claim'
   | 'unknown_issuer'
-  | 'nonce_mismatch';
+  | 'nonce_mismatch'
+  /** A webhook signature from a key other than the pinned webhook key. */
+  | 'wrong_key'
+  /** A webhook signature JWT with claims FusionAuth never puts there. */
+  | 'unexpected_claim';
 
 /** A token that failed verification: 401 `invalid_token`, with the reason for logs and metrics. */
 export class TokenRejectedError extends AppError {

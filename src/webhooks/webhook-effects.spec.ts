@@ -1,14 +1,25 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { plainToInstance } from 'class-transformer';
-import { effectsOf } from './webhook-effects';
-import { WebhookEventDto } from './webhook-event.dto';
+import { subjectKey } from '../denylist/revocation';
+import { effectsOf, losesAccess, refreshEffects } from './webhook-effects';
+import { HandledEvent, parseEnvelope, readHandled } from './webhook-event';
 
 const FIXTURES = join(__dirname, '..', '..', 'test', 'fixtures', 'fusionauth');
 const fixture = (name: string): Record<string, unknown> =>
   (JSON.parse(readFileSync(join(FIXTURES, name), 'utf8')) as { event: Record<string, unknown> }).event;
-const event = (fields: Record<string, unknown>) =>
-  plainToInstance(WebhookEventDto, { id: 'e1', createInstant: 1000, ...fields });
+/** An event as the service reads it from a body: envelope, then the fields of its type. */
+function read(fields: Record<string, unknown>): HandledEvent {
+  const body = Buffer.from(JSON.stringify({ event: { id: 'e1', createInstant: 1000, ...fields } }));
+  const { envelope, fields: all } = parseEnvelope(body);
+  const handled = readHandled(envelope, all);
+  if (!handled) throw new Error(`${String(fields.type)} is not a handled type`);
+  return handled;
+}
+const event = (fields: Record<string, unknown>) => {
+  const handled = read(fields);
+  if (handled.type === 'jwt.refresh') throw new Error('jwt.refresh has its own effects');
+  return handled;
+};
 
 const APP = '21a8893c-51b3-4964-8a50-6afb66ee8acd';
 const ctx = { issuerKey: 'iss', applicationId: APP, defaultTtlS: 3600 };
@@ -87,18 +98,56 @@ describe('effectsOf', () => {
       kind: 'effects',
       revocations: [{ subject: { kind: 'user-app' } }],
     });
-    expect(effectsOf(event(update), ctx)).toEqual({ kind: 'ignored' });
+    const promoted = { ...update, registration: { applicationId: APP, roles: ['user', 'admin'] } };
+    expect(effectsOf(event(promoted), ctx)).toEqual({ kind: 'ignored' });
     expect(effectsOf(event({ ...deactivated, applicationId: 'another-app' }), ctx)).toEqual({ kind: 'ignored' });
   });
 
-  it('ignores a role change that does not deactivate, as the contract says', () => {
+  it("revokes the user's tokens for this application when the update takes a role away (an admin demoted)", () => {
     const demoted = {
       ...fixture('user.registration.update.json'),
+      createInstant: 1000,
       applicationId: APP,
-      original: { roles: ['admin', 'user'] },
+      user: { id: 'u1' },
+      original: { applicationId: APP, roles: ['admin', 'user'] },
       registration: { applicationId: APP, roles: ['user'] },
     };
-    expect(effectsOf(event(demoted), ctx)).toEqual({ kind: 'ignored' });
+    expect(effectsOf(event(demoted), ctx)).toEqual({
+      kind: 'effects',
+      revocations: [
+        {
+          subject: { kind: 'user-app', issuerKey: 'iss', userId: 'u1', applicationId: APP },
+          instant: 1000,
+          ttlMs: (3600 + 60) * 1000,
+        },
+      ],
+      endSessionsOf: 'u1',
+    });
+  });
+
+  it('ignores an update that only adds roles, or only lifts deactivated, or says nothing of the roles before', () => {
+    const update = (original: unknown, roles: string[]) =>
+      effectsOf(
+        event({
+          type: 'user.registration.update',
+          applicationId: APP,
+          user: { id: 'u1' },
+          ...(original ? { original } : {}),
+          registration: { applicationId: APP, roles },
+        }),
+        ctx,
+      );
+    expect(update({ roles: ['user'] }, ['user', 'admin'])).toEqual({ kind: 'ignored' });
+    expect(update({ roles: ['user', 'deactivated'] }, ['user'])).toEqual({ kind: 'ignored' });
+    expect(update(undefined, ['user'])).toEqual({ kind: 'ignored' });
+  });
+
+  it('counts a role as lost when it is gone from the new roles, whatever the order', () => {
+    expect(losesAccess(['admin', 'user'], ['user', 'admin'])).toBe(false);
+    expect(losesAccess(['admin', 'user'], ['user'])).toBe(true);
+    expect(losesAccess(['user'], [])).toBe(true);
+    expect(losesAccess([], ['deactivated'])).toBe(true);
+    expect(losesAccess(undefined, undefined)).toBe(false);
   });
 
   it('revokes a deleted registration of this application', () => {
@@ -122,8 +171,45 @@ describe('effectsOf', () => {
     });
   });
 
-  it.each(['user.login.success.json', 'user.reactivate.json'])('ignores %s', (name) => {
-    expect(effectsOf(event(fixture(name)), ctx)).toEqual({ kind: 'ignored' });
+  it.each(['user.login.success.json', 'user.reactivate.json'])('reads nothing of %s: not a type it acts on', (name) => {
+    const body = Buffer.from(JSON.stringify({ event: fixture(name) }));
+    const { envelope, fields } = parseEnvelope(body);
+    expect(readHandled(envelope, fields)).toBeUndefined();
+  });
+
+  describe('jwt.refresh', () => {
+    const refresh = read({ type: 'jwt.refresh', userId: 'u1', applicationId: APP, original: 'a.b.c' });
+    if (refresh.type !== 'jwt.refresh') throw new Error('not read as jwt.refresh');
+    const now = 1_700_000_000_000;
+
+    it('revokes the original token alone, by its jti, until it expires (plus the clock margin)', () => {
+      const effects = refreshEffects(refresh, { token: 'a.b.c', jti: 'j1', exp: now / 1000 + 300 }, ctx, now);
+      expect(effects).toEqual({
+        kind: 'effects',
+        revocations: [
+          { subject: { kind: 'token', issuerKey: 'iss', tokenId: 'jti:j1' }, instant: 1000, ttlMs: (300 + 60) * 1000 },
+        ],
+      });
+    });
+
+    it('keys a token without a jti by the token itself, hashed like any subject', () => {
+      const effects = refreshEffects(refresh, { token: 'a.b.c', exp: now / 1000 + 300 }, ctx, now);
+      if (effects.kind !== 'effects') throw new Error('expected a revocation');
+      const key = subjectKey(effects.revocations[0]!.subject);
+      expect(key).toMatch(/^t:[A-Za-z0-9_-]{16}$/);
+      expect(key).not.toContain('a.b.c');
+    });
+
+    it('never keeps the entry longer than ACCESS_TOKEN_TTL_S, whatever exp the token names', () => {
+      const effects = refreshEffects(refresh, { token: 't', jti: 'j', exp: now / 1000 + 10 * 365 * 86400 }, ctx, now);
+      expect(effects).toMatchObject({ revocations: [{ ttlMs: (3600 + 60) * 1000 }] });
+    });
+
+    it('stores nothing for a token that expired longer ago than the clock margin', () => {
+      expect(refreshEffects(refresh, { token: 't', jti: 'j', exp: now / 1000 - 61 }, ctx, now)).toEqual({
+        kind: 'ignored',
+      });
+    });
   });
 
   it('calls a revoke that names nothing malformed', () => {

@@ -1,6 +1,6 @@
 import { DEACTIVATED_ROLE } from '../common/deactivated-role';
-import { Revocation } from '../denylist/revocation';
-import { WebhookEventDto } from './webhook-event.dto';
+import { accessTokenId, Revocation } from '../denylist/revocation';
+import { HandledEvent } from './webhook-event';
 
 /** What an event changes. */
 export type EventEffects =
@@ -28,17 +28,16 @@ const TTL_MARGIN_S = 60;
  * The contract's revocation rules, one event at a time: which subjects are revoked from the
  * event's `createInstant`, for how long, and whose sessions end.
  */
-export function effectsOf(event: WebhookEventDto, ctx: EffectContext): EventEffects {
-  const instant = event.createInstant;
-  const userId = event.userId ?? event.user?.id;
+export function effectsOf(event: Exclude<HandledEvent, { type: 'jwt.refresh' }>, ctx: EffectContext): EventEffects {
   const revoke = (subject: Revocation['subject'], applicationId?: string): Revocation => ({
     subject,
-    instant,
+    instant: event.createInstant,
     ttlMs: (ttlFor(event, ctx, applicationId) + TTL_MARGIN_S) * 1000,
   });
   const { issuerKey } = ctx;
   switch (event.type) {
     case 'jwt.refresh-token.revoke': {
+      const userId = event.userId ?? event.user?.id;
       const token = event.refreshToken;
       if (token) {
         return {
@@ -66,41 +65,82 @@ export function effectsOf(event: WebhookEventDto, ctx: EffectContext): EventEffe
       return { kind: 'malformed', reason: 'a refresh-token revoke names no user, application or token' };
     }
     case 'user.deactivate':
-    case 'user.delete':
+    case 'user.delete': {
+      const userId = event.user?.id;
       if (!userId) return { kind: 'malformed', reason: `${event.type} without a user id` };
       return { kind: 'effects', revocations: [revoke({ kind: 'user', issuerKey, userId })], endSessionsOf: userId };
+    }
     case 'user.registration.delete':
     case 'user.registration.update':
-      return registrationEffects(event, ctx, userId, revoke);
+      return registrationEffects(event, ctx, revoke);
     case 'jwt.public-key.update':
       return { kind: 'effects', revocations: [], refreshKeys: true };
-    default:
-      return { kind: 'ignored' };
   }
 }
 
-/** A registration of this application deleted, or given the `deactivated` role. */
+/**
+ * A registration of this application deleted, given the `deactivated` role, or losing a role: an
+ * admin demoted at FusionAuth must lose that role here now, not when the tokens carrying it expire.
+ */
 function registrationEffects(
-  event: WebhookEventDto,
+  event: Extract<HandledEvent, { type: 'user.registration.delete' | 'user.registration.update' }>,
   ctx: EffectContext,
-  userId: string | undefined,
   revoke: (subject: Revocation['subject'], applicationId?: string) => Revocation,
 ): EventEffects {
+  const userId = event.user?.id;
   const applicationId = event.applicationId ?? event.registration?.applicationId;
   if (!userId || !applicationId) return { kind: 'malformed', reason: `${event.type} without a user or application` };
   if (applicationId !== ctx.applicationId) return { kind: 'ignored' };
-  if (event.type === 'user.registration.update' && !(event.registration?.roles ?? []).includes(DEACTIVATED_ROLE)) {
+  if (event.type === 'user.registration.update' && !losesAccess(event.original?.roles, event.registration?.roles)) {
     return { kind: 'ignored' };
   }
   const subject = { kind: 'user-app', issuerKey: ctx.issuerKey, userId, applicationId } as const;
   return { kind: 'effects', revocations: [revoke(subject, applicationId)], endSessionsOf: userId };
 }
 
+/** Given `deactivated`, or any role taken away (but `deactivated` itself: its removal grants, never takes). */
+export function losesAccess(before: readonly string[] = [], after: readonly string[] = []): boolean {
+  if (after.includes(DEACTIVATED_ROLE)) return true;
+  return before.some((role) => role !== DEACTIVATED_ROLE && !after.includes(role));
+}
+
+/** The access token a client handed in for a refresh, already verified: rejected alone until it expires. */
+export interface RefreshedToken {
+  readonly token: string;
+  readonly jti?: unknown;
+  /** Seconds since the epoch. */
+  readonly exp: number;
+}
+
+/**
+ * `jwt.refresh` with `original`: that one token is revoked, for what is left of its life but never
+ * longer than ACCESS_TOKEN_TTL_S (the entry is bounded like every other); the new token is untouched.
+ */
+export function refreshEffects(
+  event: Extract<HandledEvent, { type: 'jwt.refresh' }>,
+  original: RefreshedToken,
+  ctx: EffectContext,
+  now: number,
+): EventEffects {
+  const leftMs = Math.min(original.exp * 1000 - now, ctx.defaultTtlS * 1000);
+  if (leftMs + TTL_MARGIN_S * 1000 <= 0) return { kind: 'ignored' };
+  const tokenId = accessTokenId(original.jti, original.token);
+  return {
+    kind: 'effects',
+    revocations: [
+      {
+        subject: { kind: 'token', issuerKey: ctx.issuerKey, tokenId },
+        instant: event.createInstant,
+        ttlMs: Math.max(0, leftMs) + TTL_MARGIN_S * 1000,
+      },
+    ],
+  };
+}
+
 /** The lifetime of the longest token the event can affect. */
-function ttlFor(event: WebhookEventDto, ctx: EffectContext, applicationId?: string): number {
-  const ttls = Object.entries(event.applicationTimeToLiveInSeconds ?? {}).filter(
-    (entry): entry is [string, number] => typeof entry[1] === 'number' && entry[1] > 0,
-  );
+function ttlFor(event: HandledEvent, ctx: EffectContext, applicationId?: string): number {
+  const given = 'applicationTimeToLiveInSeconds' in event ? event.applicationTimeToLiveInSeconds : undefined;
+  const ttls = Object.entries(given ?? {});
   const forApplication = applicationId ? ttls.find(([id]) => id === applicationId)?.[1] : undefined;
   return forApplication ?? (ttls.length > 0 ? Math.max(...ttls.map(([, ttl]) => ttl)) : ctx.defaultTtlS);
 }

@@ -1,30 +1,45 @@
 import { Injectable, Logger } from '@nestjs/common';
-import { plainToInstance } from 'class-transformer';
-import { validateSync } from 'class-validator';
-import { AppConfig, ProviderConfig } from '../config/app-config';
+import { AppConfig, ProviderConfig, ProviderWebhookConfig, WEBHOOK_DEDUP_WINDOW_S } from '../config/app-config';
 import { AppError } from '../common/app.errors';
+import { Clock } from '../common/clock';
 import { MetricsService } from '../common/metrics.service';
 import { DenylistService } from '../denylist/denylist.service';
 import { SessionService } from '../session/session.service';
 import { TokenRejectedError } from '../tokens/token.errors';
-import { TokenVerifier } from '../tokens/token-verifier.service';
-import { effectsOf } from './webhook-effects';
-import { WebhookEnvelopeDto } from './webhook-event.dto';
+import { TokenVerifier, VerifiedAccessToken } from '../tokens/token-verifier.service';
+import { EffectContext, effectsOf, EventEffects, refreshEffects } from './webhook-effects';
+import { EventEnvelope, HandledEvent, parseEnvelope, readHandled } from './webhook-event';
 import { basicMatches, bodyMatches } from './webhook-signature';
 
 export type WebhookStatus = 'applied' | 'duplicate' | 'ignored';
 
-/** How long an event id is remembered: FusionAuth's retries come within minutes. */
-const EVENT_ID_TTL_MS = 24 * 3600 * 1000;
+export interface WebhookHeaders {
+  readonly authorization?: string;
+  readonly signature?: string;
+}
+
+/** FusionAuth's clock may run this far ahead of ours; an event from further ahead is not trusted to be new. */
+export const MAX_CLOCK_SKEW_MS = 5 * 60_000;
+/**
+ * An event is applied only while `createInstant` is within the replay window (at most the
+ * de-duplication window old, at most MAX_CLOCK_SKEW_MS ahead): its id is remembered for all of it,
+ * so a captured request replays as `duplicate` or `ignored`, never as `applied`.
+ */
+const EVENT_ID_TTL_MS = WEBHOOK_DEDUP_WINDOW_S * 1000 + MAX_CLOCK_SKEW_MS;
+const IGNORED: EventEffects = { kind: 'ignored' };
+
+/** A FusionAuth provider: the only kind that has webhook keys. */
+type WebhookProvider = ProviderConfig & { readonly webhook: ProviderWebhookConfig };
 
 /**
- * FusionAuth's events, in order: verified (signature JWT over the raw body, or HMAC, and optionally
- * Basic), validated, applied once per event id. The answer is 200 only once the effect is stored.
+ * FusionAuth's events, in order: verified with the keys of the FusionAuth the path names (signature
+ * JWT over the raw body, or HMAC, and optionally Basic), the envelope checked, old events ignored,
+ * then by type: each handled type reads only its own fields, every other type is `ignored`.
+ * Applied once per event id; the answer is 200 only once the effect is stored.
  */
 @Injectable()
 export class WebhooksService {
   private readonly logger = new Logger('Webhooks');
-  private readonly provider?: ProviderConfig;
 
   constructor(
     private readonly config: AppConfig,
@@ -32,38 +47,45 @@ export class WebhooksService {
     private readonly denylist: DenylistService,
     private readonly sessions: SessionService,
     private readonly metrics: MetricsService,
-  ) {
-    this.provider = config.providers.find((p) => p.kind === 'fusionauth');
-  }
+    private readonly clock: Clock,
+  ) {}
 
-  async handle(body: Buffer, headers: { authorization?: string; signature?: string }): Promise<WebhookStatus> {
+  /** `providerName` undefined: the default FusionAuth provider (`POST /webhooks/fusionauth`). */
+  async handle(providerName: string | undefined, body: Buffer, headers: WebhookHeaders): Promise<WebhookStatus> {
     const seen: { type?: string } = {};
     try {
-      const status = await this.process(body, headers, seen);
+      const status = await this.process(this.providerFor(providerName), body, headers, seen);
       this.metrics.webhookEvent(seen.type, status);
       return status;
     } catch (error) {
-      const failed = !(error instanceof AppError) || error.code === 'SERVICE_UNAVAILABLE' || error.code === 'INTERNAL';
+      const failed =
+        !(error instanceof AppError) ||
+        ['SERVICE_UNAVAILABLE', 'PROVIDER_UNAVAILABLE', 'INTERNAL'].includes(error.code);
       this.metrics.webhookEvent(seen.type, failed ? 'failed' : 'rejected');
       throw error;
     }
   }
 
+  private providerFor(name: string | undefined): WebhookProvider {
+    const provider =
+      name === undefined ? this.config.providers.find((p) => p.kind === 'fusionauth') : this.config.provider(name);
+    if (!provider?.webhook) throw new AppError('NOT_FOUND', `no FusionAuth provider ${name ?? '(default)'}`);
+    return provider as WebhookProvider;
+  }
+
   private async process(
+    provider: WebhookProvider,
     body: Buffer,
-    headers: { authorization?: string; signature?: string },
+    headers: WebhookHeaders,
     seen: { type?: string },
   ): Promise<WebhookStatus> {
-    const provider = this.provider;
-    if (!provider) throw new AppError('NOT_FOUND', 'no FusionAuth provider is configured');
     await this.verify(provider, body, headers);
-    const event = parseEnvelope(body).event;
-    seen.type = event.type;
-    const effects = effectsOf(event, {
-      issuerKey: provider.issuerKey,
-      applicationId: provider.clientId,
-      defaultTtlS: this.config.accessTokenTtlS,
-    });
+    const { envelope, fields } = parseEnvelope(body);
+    seen.type = envelope.type;
+    if (!this.withinReplayWindow(envelope)) return 'ignored';
+    const event = readHandled(envelope, fields);
+    if (!event) return 'ignored';
+    const effects = await this.effectsOf(provider, event);
     if (effects.kind === 'malformed') throw new AppError('BAD_REQUEST', effects.reason);
     if (effects.kind === 'ignored') return 'ignored';
     // Sessions are ended alongside (idempotent: a retried event ends nothing new). They are also
@@ -82,11 +104,53 @@ export class WebhooksService {
     return 'applied';
   }
 
-  private async verify(
+  private withinReplayWindow(event: EventEnvelope): boolean {
+    const ageMs = this.clock.now() - event.createInstant;
+    if (ageMs > this.config.webhook.maxAgeS * 1000) {
+      this.logger.warn(`${event.type} ${event.id} is ${Math.round(ageMs / 1000)} s old (WEBHOOK_MAX_AGE_S): ignored`);
+      return false;
+    }
+    if (-ageMs > MAX_CLOCK_SKEW_MS) {
+      this.logger.warn(`${event.type} ${event.id} is dated ${Math.round(-ageMs / 1000)} s ahead: check the clocks`);
+      return false;
+    }
+    return true;
+  }
+
+  private effectsOf(provider: ProviderConfig, event: HandledEvent): Promise<EventEffects> | EventEffects {
+    const ctx: EffectContext = {
+      issuerKey: provider.issuerKey,
+      applicationId: provider.clientId,
+      defaultTtlS: this.config.accessTokenTtlS,
+    };
+    return event.type === 'jwt.refresh' ? this.refreshed(provider, event, ctx) : effectsOf(event, ctx);
+  }
+
+  /**
+   * `original` is whatever access token the client handed in to /api/jwt/refresh, relayed by FusionAuth
+   * as given: only a token this service would accept, of this provider and of the refreshing user, is
+   * revoked, and only a key derived from it is stored.
+   */
+  private async refreshed(
     provider: ProviderConfig,
-    body: Buffer,
-    headers: { authorization?: string; signature?: string },
-  ): Promise<void> {
+    event: Extract<HandledEvent, { type: 'jwt.refresh' }>,
+    ctx: EffectContext,
+  ): Promise<EventEffects> {
+    if (!event.original) return IGNORED;
+    let verified: VerifiedAccessToken;
+    try {
+      verified = await this.verifier.verifyAccessToken(event.original);
+    } catch (error) {
+      // Refused anyway (expired, forged, another audience): nothing to revoke.
+      if (error instanceof TokenRejectedError) return IGNORED;
+      throw error;
+    }
+    if (verified.provider.name !== provider.name || verified.claims.sub !== event.userId) return IGNORED;
+    const { jti, exp } = verified.claims;
+    return refreshEffects(event, { token: event.original, jti, exp }, ctx, this.clock.now());
+  }
+
+  private async verify(provider: WebhookProvider, body: Buffer, headers: WebhookHeaders): Promise<void> {
     const { webhook } = this.config;
     if (webhook.basic && !basicMatches(headers.authorization, webhook.basicUser!, webhook.basicPassword!)) {
       throw new AppError('SIGNATURE_INVALID', 'basic credentials do not match');
@@ -95,33 +159,17 @@ export class WebhooksService {
     if (!headers.signature) throw new AppError('SIGNATURE_INVALID', 'no X-FusionAuth-Signature-JWT header');
     let claims: Record<string, unknown>;
     try {
-      claims = await this.verifier.verifySignatureJwt(
-        provider,
-        headers.signature,
-        webhook.hmac ? webhook.hmacSecret : undefined,
-      );
+      claims = await this.verifier.verifySignatureJwt(provider, headers.signature, {
+        jwks: webhook.jwt,
+        keyId: provider.webhook.signingKeyId,
+        hmacSecrets: webhook.hmac ? provider.webhook.hmacSecrets : [],
+      });
     } catch (error) {
       if (error instanceof TokenRejectedError)
-        throw new AppError('SIGNATURE_INVALID', `signature JWT: ${error.reason}`);
+        throw new AppError('SIGNATURE_INVALID', `signature JWT: ${error.detail ?? error.reason}`);
       throw error;
     }
     if (!bodyMatches(claims.request_body_sha256, body))
       throw new AppError('SIGNATURE_INVALID', 'request_body_sha256 does not match the body');
   }
-}
-
-function parseEnvelope(body: Buffer): WebhookEnvelopeDto {
-  let json: unknown;
-  try {
-    json = JSON.parse(body.toString('utf8'));
-  } catch {
-    throw new AppError('BAD_REQUEST', 'the body is not JSON');
-  }
-  if (typeof json !== 'object' || json === null || Array.isArray(json))
-    throw new AppError('BAD_REQUEST', 'the body is not an object');
-  const envelope = plainToInstance(WebhookEnvelopeDto, json, { excludeExtraneousValues: true });
-  const errors = validateSync(envelope, { forbidUnknownValues: false });
-  if (errors.length > 0)
-    throw new AppError('BAD_REQUEST', `not a FusionAuth event: ${errors.map((e) => e.property).join(', ')}`);
-  return envelope;
 }

@@ -1,36 +1,45 @@
 import { createHash, randomUUID } from 'node:crypto';
-import { SignJWT } from 'jose';
+import { exportSPKI, SignJWT } from 'jose';
 import { DenylistService } from '../../src/denylist/denylist.service';
 import { Forgery, HostileProvider } from '../support/hostile-provider';
 import { startAgainst } from '../support/hostile-login';
 import { redisClient, TestApp } from '../support/test-app';
-import { fixtureEvent, postWebhook } from '../support/webhooks';
+import { fixtureEvent, hmacSignature, postWebhook } from '../support/webhooks';
 
 const sha256 = (raw: string) => createHash('sha256').update(raw).digest('base64');
 
+const HOUR_MS = 3_600_000;
+
 /**
  * FusionAuth's webhook against an attacker who can reach it: signatures replayed over another body,
- * forged with `none` or with the public key as an HMAC secret (RFC 8725 3.1/3.2), old events re-sent,
- * and a flood of distinct events. A refused event changes nothing; accepted state stays bounded.
+ * forged with `none` or with the public key as an HMAC secret (RFC 8725 3.1/3.2), made with another
+ * key of the issuer or carrying claims FusionAuth never sends, old events re-sent, captured events
+ * replayed after the de-duplication window, and a flood of distinct events. A refused event changes
+ * nothing; accepted state stays bounded.
  */
 describe('the FusionAuth webhook against hostile senders', () => {
   let provider: HostileProvider;
   let app: TestApp;
 
   beforeAll(async () => {
-    provider = await HostileProvider.start();
-    app = await startAgainst(provider, { OIDC_PROVIDER: 'fusionauth', ACCESS_TOKEN_TTL_S: '600' });
+    // key-1 signs the access tokens, key-2 the webhooks (as the kickstart sets FusionAuth up).
+    provider = await HostileProvider.start(2);
+    app = await startAgainst(provider, {
+      OIDC_PROVIDER: 'fusionauth',
+      ACCESS_TOKEN_TTL_S: '600',
+      WEBHOOK_SIGNING_KEY_ID: 'key-2',
+    });
   });
   afterAll(async () => {
     await app.close();
     await provider.close();
   });
 
-  /** What FusionAuth sends: an RS256 JWT from the issuer's key set whose only claim hashes the raw body. */
-  const sign = (raw: string) =>
-    new SignJWT({ request_body_sha256: sha256(raw) })
-      .setProtectedHeader({ alg: 'RS256', typ: 'JWT', kid: provider.key.kid })
-      .sign(provider.key.privateKey);
+  /** What FusionAuth sends: an RS256 JWT by the webhook key whose only claim hashes the raw body. */
+  const sign = (raw: string, key = provider.keys[1]!, claims: object = {}) =>
+    new SignJWT({ request_body_sha256: sha256(raw), ...claims })
+      .setProtectedHeader({ alg: 'RS256', typ: 'JWT', kid: key.kid })
+      .sign(key.privateKey);
 
   const deactivate = (userId: string, overrides: Record<string, unknown> = {}) =>
     JSON.stringify(fixtureEvent('user.deactivate.json', { userId, user: { id: userId }, ...overrides }));
@@ -78,6 +87,52 @@ describe('the FusionAuth webhook against hostile senders', () => {
     const signature = await provider.forge(forgery, { request_body_sha256: sha256(raw) });
     const res = await postWebhook(app.url, raw, { signature });
     expect([res.status, await res.json()]).toEqual([401, expect.objectContaining({ error: 'invalid_signature' })]);
+    expect(await meStatus(token)).toBe(200);
+  });
+
+  it("refuses a signature made with another key of the issuer's set (the access-token key), and the event has no effect", async () => {
+    const victim = randomUUID();
+    const token = await tokenOf(victim);
+    const raw = deactivate(victim);
+    const res = await postWebhook(app.url, raw, { signature: await sign(raw, provider.keys[0]) });
+    expect([res.status, await res.json()]).toEqual([401, expect.objectContaining({ error: 'invalid_signature' })]);
+    expect(await meStatus(token)).toBe(200);
+  });
+
+  it('refuses a signature JWT by the webhook key that carries claims FusionAuth never puts there', async () => {
+    const victim = randomUUID();
+    const token = await tokenOf(victim);
+    const raw = deactivate(victim);
+    // A token the webhook key signed for something else, whatever else it holds.
+    const now = Math.floor(Date.now() / 1000);
+    const signature = await sign(raw, undefined, { iss: provider.url, sub: victim, iat: now, exp: now + 60 });
+    const res = await postWebhook(app.url, raw, { signature });
+    expect([res.status, await res.json()]).toEqual([401, expect.objectContaining({ error: 'invalid_signature' })]);
+    expect(await meStatus(token)).toBe(200);
+  });
+
+  it('ignores a captured event replayed after its id left the de-duplication window, and stores nothing', async () => {
+    const redis = await redisClient();
+    try {
+      const userId = randomUUID();
+      // Sent (and remembered) 25 hours ago; its event id has expired since.
+      const raw = deactivate(userId, { createInstant: Date.now() - 25 * HOUR_MS });
+      const keysBefore = await redis.keys(`${app.keyPrefix}{dl}*`);
+      const replayed = await postWebhook(app.url, raw, { signature: await sign(raw) });
+      expect([replayed.status, await replayed.json()]).toEqual([200, { status: 'ignored' }]);
+      // Neither its id nor a revocation was written.
+      expect(await redis.keys(`${app.keyPrefix}{dl}*`)).toEqual(keysBefore);
+    } finally {
+      redis.destroy();
+    }
+  });
+
+  it('ignores an event dated further ahead than the clocks may drift', async () => {
+    const userId = randomUUID();
+    const token = await tokenOf(userId);
+    const raw = deactivate(userId, { createInstant: Date.now() + HOUR_MS });
+    const res = await postWebhook(app.url, raw, { signature: await sign(raw) });
+    expect([res.status, await res.json()]).toEqual([200, { status: 'ignored' }]);
     expect(await meStatus(token)).toBe(200);
   });
 
@@ -131,7 +186,8 @@ describe('the FusionAuth webhook against hostile senders', () => {
       for (const key of added) {
         const ttl = await redis.pTTL(key);
         expect(ttl).toBeGreaterThan(0);
-        expect(ttl).toBeLessThanOrEqual(24 * 3600 * 1000);
+        // Event ids: the replay window (24 h) and the clock skew allowed (5 min).
+        expect(ttl).toBeLessThanOrEqual(24 * HOUR_MS + 5 * 60_000);
       }
       const denylistKeys = added.filter((k) => !k.includes(':e:'));
       for (const key of denylistKeys) expect(await redis.pTTL(key)).toBeLessThanOrEqual((600 + 60) * 1000);
@@ -142,3 +198,60 @@ describe('the FusionAuth webhook against hostile senders', () => {
     }
   }, 30_000);
 });
+
+/**
+ * HMAC keys rotate (several secrets at once), and a migration between FusionAuth's key kinds runs
+ * with `jwt,hmac`: each signature is checked with the key its header names the kind of, never with
+ * a key of the other kind.
+ */
+describe('the webhook while FusionAuth keys rotate', () => {
+  const OLD = 'the-hmac-secret-being-rotated-out-0123';
+  const NEW = 'the-hmac-secret-being-rotated-in-45678';
+  let provider: HostileProvider;
+  let app: TestApp | undefined;
+
+  beforeAll(async () => {
+    provider = await HostileProvider.start(2);
+  });
+  afterEach(async () => app?.close());
+  afterAll(async () => provider.close());
+
+  const start = async (secrets: string) => {
+    app = await startAgainst(provider, {
+      OIDC_PROVIDER: 'fusionauth',
+      WEBHOOK_VERIFY: 'jwt,hmac',
+      WEBHOOK_HMAC_SECRET: secrets,
+      WEBHOOK_SIGNING_KEY_ID: 'key-2',
+    });
+    return app;
+  };
+  const raw = () => JSON.stringify(fixtureEvent('user.login.success.json'));
+  const statusOf = async (service: TestApp, body: string, signature: string) =>
+    (await postWebhook(service.url, body, { signature })).status;
+
+  it('accepts the webhook key and every listed secret; refuses the public key as a secret and the access-token key', async () => {
+    const service = await start(`${OLD},${NEW}`);
+    const body = raw();
+    expect(await statusOf(service, body, await hmacSignature(body, OLD))).toBe(200);
+    expect(await statusOf(service, body, await hmacSignature(body, NEW))).toBe(200);
+    expect(await statusOf(service, body, await signWith(provider, 1, body))).toBe(200);
+    expect(await statusOf(service, body, await signWith(provider, 0, body))).toBe(401);
+    const pem = await exportSPKI(provider.keys[1]!.publicKey);
+    expect(await statusOf(service, body, await hmacSignature(body, pem))).toBe(401);
+  });
+
+  it('refuses the old secret once the rotation is over and it left the list', async () => {
+    const service = await start(NEW);
+    const body = raw();
+    expect(await statusOf(service, body, await hmacSignature(body, NEW))).toBe(200);
+    expect(await statusOf(service, body, await hmacSignature(body, OLD))).toBe(401);
+  });
+});
+
+/** FusionAuth's signature with one of the provider's keys: `request_body_sha256` alone. */
+function signWith(provider: HostileProvider, index: number, raw: string): Promise<string> {
+  const key = provider.keys[index]!;
+  return new SignJWT({ request_body_sha256: sha256(raw) })
+    .setProtectedHeader({ alg: 'RS256', typ: 'JWT', kid: key.kid })
+    .sign(key.privateKey);
+}

@@ -1,7 +1,7 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import type { Application, Tenant, Webhook } from '@fusionauth/typescript-client';
 import type { Router } from 'express';
-import { generateSigningKey, KeyAlgorithm, keyResponse, SigningKey } from '../state/signing-keys';
+import { generateSigningKey, importKeyPair, KeyAlgorithm, keyResponse, SigningKey } from '../state/signing-keys';
 import { ApiContext, pathParam, bodyOf, fieldError, handle, merge, notFound, param } from './api-support';
 
 const ALGORITHMS = ['RS256', 'RS384', 'RS512', 'ES256', 'ES384', 'ES512', 'HS256', 'HS384', 'HS512'];
@@ -35,24 +35,28 @@ export function configApi(router: Router, ctx: ApiContext): void {
   router.post(
     '/api/key/import{/:keyId}',
     handle((req) => {
-      const request = bodyOf<{ algorithm?: string; name?: string; secret?: string }>(req, 'key');
+      const request = bodyOf<{ algorithm?: string; name?: string; secret?: string; kid?: string; privateKey?: string }>(
+        req,
+        'key',
+      );
       const id = param(pathParam(req, 'keyId')) ?? randomUUID();
-      if (!request.algorithm?.startsWith('HS') || !request.secret) {
-        throw fieldError(
-          'key.secret',
-          'blank',
-          'The dev IdP imports HMAC keys only: give [key.algorithm] HS256/384/512 and [key.secret].',
-        );
+      if (state.keys.has(id)) throw fieldError('key.id', 'duplicate', `A key with Id [${id}] already exists.`);
+      if (!request.algorithm || !ALGORITHMS.includes(request.algorithm)) {
+        throw fieldError('key.algorithm', 'invalid', `The [key.algorithm] must be one of ${ALGORITHMS.join(', ')}.`);
       }
-      const key: SigningKey = {
-        id,
-        kid: randomBytes(5).toString('hex'),
-        algorithm: request.algorithm as KeyAlgorithm,
-        name: request.name ?? id,
-        type: 'HMAC',
-        insertInstant: state.now(),
-        secret: request.secret,
-      };
+      const name = request.name ?? id;
+      const algorithm = request.algorithm as KeyAlgorithm;
+      let key: SigningKey;
+      if (algorithm.startsWith('HS')) {
+        if (!request.secret) throw fieldError('key.secret', 'blank', 'You must specify the [key.secret] property.');
+        const kid = request.kid ?? randomBytes(5).toString('hex');
+        key = { id, kid, algorithm, name, type: 'HMAC', insertInstant: state.now(), secret: request.secret };
+      } else {
+        // The dev IdP signs with what it imports: a key pair needs its private key.
+        if (!request.privateKey)
+          throw fieldError('key.privateKey', 'blank', 'You must specify the [key.privateKey] property.');
+        key = importKeyPair(id, { algorithm, name, kid: request.kid, privateKey: request.privateKey }, state.now());
+      }
       state.keys.set(id, key);
       return { key: keyResponse(key) };
     }),

@@ -1,5 +1,6 @@
 import type { Request, Router } from 'express';
 import { signAccessToken } from '../tokens/access-tokens';
+import { jwtRefreshEvent } from '../webhooks/events';
 import { ApiContext, pathParam, generalError, handle, notFound, param } from './api-support';
 import { revokeAndAnnounce } from './user-operations';
 
@@ -10,7 +11,7 @@ export function jwtApi(router: Router, ctx: ApiContext): void {
   router.post(
     '/api/jwt/refresh',
     handle(async (req) => {
-      const value = param((req.body as { refreshToken?: unknown } | undefined)?.refreshToken);
+      const { value, original } = refreshParameters(req);
       const record = value ? ctx.refreshTokens.exchange(value) : undefined;
       const user = record ? state.users.get(record.userId)?.user : undefined;
       const application = record ? state.applications.get(record.applicationId) : undefined;
@@ -23,6 +24,17 @@ export function jwtApi(router: Router, ctx: ApiContext): void {
         sid: record.id,
         authTime: record.authTime,
       });
+      ctx.emit(
+        jwtRefreshEvent({
+          tenantId: record.tenantId,
+          now: state.now(),
+          applicationId: application.id!,
+          userId: user.id!,
+          token,
+          refreshToken: value!,
+          original,
+        }),
+      );
       return { token, refreshToken: record.token, refreshTokenId: record.id };
     }),
   );
@@ -68,6 +80,32 @@ export function jwtApi(router: Router, ctx: ApiContext): void {
       return undefined;
     }),
   );
+}
+
+/**
+ * The refresh token and the access token being replaced, from the body or from the `refresh_token`
+ * and `access_token` cookies (a cookie wins when both are given, as at FusionAuth).
+ */
+function refreshParameters(req: Request): { value?: string; original?: string } {
+  const body = (req.body ?? {}) as { refreshToken?: unknown; token?: unknown };
+  const cookies = new Map(
+    (req.headers.cookie ?? '').split(';').map((pair) => {
+      const at = pair.indexOf('=');
+      return [pair.slice(0, at).trim(), cookieValue(pair.slice(at + 1).trim())] as const;
+    }),
+  );
+  return {
+    value: param(cookies.get('refresh_token')) ?? param(body.refreshToken),
+    original: param(cookies.get('access_token')) ?? param(body.token),
+  };
+}
+
+function cookieValue(raw: string): string {
+  try {
+    return decodeURIComponent(raw);
+  } catch {
+    return raw;
+  }
 }
 
 /** From the query string, a form body or a JSON body, as FusionAuth accepts them. */

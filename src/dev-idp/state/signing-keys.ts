@@ -1,4 +1,11 @@
-import { createHash, generateKeyPairSync, KeyObject, randomBytes } from 'node:crypto';
+import {
+  createHash,
+  createPrivateKey,
+  createPublicKey,
+  generateKeyPairSync,
+  KeyObject,
+  randomBytes,
+} from 'node:crypto';
 import type { JWK } from 'jose';
 
 export type KeyAlgorithm = 'RS256' | 'RS384' | 'RS512' | 'ES256' | 'ES384' | 'ES512' | 'HS256' | 'HS384' | 'HS512';
@@ -44,17 +51,40 @@ export function generateSigningKey(
   const { privateKey, publicKey } = algorithm.startsWith('RS')
     ? generateKeyPairSync('rsa', { modulusLength: length ?? 2048 })
     : generateKeyPairSync('ec', { namedCurve: CURVES[algorithm]! });
+  return keyPair(id, algorithm, name, privateKey, publicKey, undefined, now);
+}
+
+/** The Key API's import of a key pair (PEM), with the `kid` it names or, like FusionAuth, one derived. */
+export function importKeyPair(
+  id: string,
+  request: { algorithm: KeyAlgorithm; name: string; kid?: string; privateKey: string },
+  now: number,
+): SigningKey {
+  const privateKey = createPrivateKey(request.privateKey);
+  return keyPair(id, request.algorithm, request.name, privateKey, createPublicKey(privateKey), request.kid, now);
+}
+
+function keyPair(
+  id: string,
+  algorithm: KeyAlgorithm,
+  name: string,
+  privateKey: KeyObject,
+  publicKey: KeyObject,
+  givenKid: string | undefined,
+  now: number,
+): SigningKey {
   const der = publicKey.export({ type: 'spki', format: 'der' });
   // FusionAuth names keys by a base64url SHA-1 thumbprint (27 characters), not by their UUID.
-  const kid = createHash('sha1').update(der).digest('base64url');
+  const kid = givenKid ?? createHash('sha1').update(der).digest('base64url');
   const base = { kid, alg: algorithm, use: 'sig' };
+  const length = algorithm.startsWith('RS') ? publicKey.asymmetricKeyDetails?.modulusLength : undefined;
   return {
     id,
     kid,
     algorithm,
     name,
     type: algorithm.startsWith('RS') ? 'RSA' : 'EC',
-    length: algorithm.startsWith('RS') ? (length ?? 2048) : Number(CURVES[algorithm]!.slice(2)),
+    length: length ?? Number(CURVES[algorithm]?.slice(2)),
     insertInstant: now,
     privateKey,
     publicJwk: { ...(publicKey.export({ format: 'jwk' }) as JWK), ...base },

@@ -1,10 +1,11 @@
 import { randomUUID } from 'node:crypto';
-import type { User, UserRegistration } from '@fusionauth/typescript-client';
+import type { JWTRefreshEvent, User, UserRegistration } from '@fusionauth/typescript-client';
 
 /** The event types the dev IdP emits, as FusionAuth names them. */
 export type DevIdpEventType =
   | 'jwt.public-key.update'
   | 'jwt.refresh-token.revoke'
+  | 'jwt.refresh'
   | 'user.deactivate'
   | 'user.reactivate'
   | 'user.delete'
@@ -113,6 +114,28 @@ export function refreshTokenRevokeEvent(options: {
     ...(user ? { info: info(), userId: user.id, user: eventUser(user) } : {}),
     ...(token ? { refreshToken: { ...token, tenantId, metaData: { device: {}, scopes: ['offline_access'] } } } : {}),
   };
+}
+
+/**
+ * `jwt.refresh`: an access token was issued for a refresh token (FusionAuth's Refresh a JWT API and
+ * the OAuth refresh_token grant). `original` is the access token the client handed in, relayed as
+ * given, and only when it handed one in; `refreshToken` is the refresh token it presented.
+ */
+export function jwtRefreshEvent(options: {
+  tenantId: string;
+  now: number;
+  applicationId: string;
+  userId: string;
+  token: string;
+  refreshToken: string;
+  original?: string;
+}): EventBody {
+  const { tenantId, now, original, ...fields } = options;
+  const event: Pick<JWTRefreshEvent, 'applicationId' | 'original' | 'refreshToken' | 'token' | 'userId'> = {
+    ...fields,
+    ...(original === undefined ? {} : { original }),
+  };
+  return { ...base('jwt.refresh', tenantId, now), ...event };
 }
 
 export function publicKeyUpdateEvent(tenantId: string, applicationIds: string[], now: number): EventBody {

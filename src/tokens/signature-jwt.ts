@@ -1,0 +1,37 @@
+import { errors, JWTPayload, jwtVerify } from 'jose';
+import { TokenRejectedError } from './token.errors';
+
+/** The only claim of FusionAuth's webhook signature JWT (extend/events-and-webhooks/signing). */
+const SIGNATURE_CLAIMS = ['request_body_sha256'];
+
+/** The keys a webhook signature may be made with. */
+export interface SignatureKeys {
+  /** The issuer's published (asymmetric) keys. */
+  readonly jwks: boolean;
+  /** With `jwks`: only this `kid`. */
+  readonly keyId?: string;
+  /** HMAC secrets, any of which verifies (rotation); none: HS* is refused. */
+  readonly hmacSecrets: readonly string[];
+}
+
+/** Each secret in turn: a rotation keeps the old and the new one valid until FusionAuth has switched. */
+export async function verifyWithAnySecret(
+  token: string,
+  secrets: readonly string[],
+  algorithms: string[],
+): Promise<JWTPayload> {
+  for (const secret of secrets) {
+    try {
+      return (await jwtVerify(token, new TextEncoder().encode(secret), { algorithms })).payload;
+    } catch (error) {
+      if (!(error instanceof errors.JWSSignatureVerificationFailed)) throw error;
+    }
+  }
+  throw new TokenRejectedError('bad_signature', `none of ${secrets.length} HMAC secret(s) verifies`);
+}
+
+/** FusionAuth puts one claim there; a JWT with any other was made for another purpose. */
+export function checkSignatureClaims(payload: JWTPayload): void {
+  const unexpected = Object.keys(payload).filter((claim) => !SIGNATURE_CLAIMS.includes(claim));
+  if (unexpected.length > 0) throw new TokenRejectedError('unexpected_claim', unexpected.join(','));
+}
