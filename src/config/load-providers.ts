@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { isURL } from 'class-validator';
+import { isURL, isUUID } from 'class-validator';
 import { ProviderConfig, ProviderKind } from './app-config';
 import { DEV_CREDENTIALS, DEV_DEFAULTS } from './dev-defaults';
 
@@ -32,6 +32,7 @@ const SINGLE_PROVIDER_VARIABLES = {
   ID_TOKEN_ALGS: 'OIDC_ID_TOKEN_ALGS',
   FUSIONAUTH_URL: 'FUSIONAUTH_URL',
   FUSIONAUTH_API_KEY: 'FUSIONAUTH_API_KEY',
+  FUSIONAUTH_TENANT_ID: 'FUSIONAUTH_TENANT_ID',
   DISPLAY_NAME: 'OIDC_DISPLAY_NAME',
 } as const;
 type Field = keyof typeof SINGLE_PROVIDER_VARIABLES;
@@ -107,8 +108,21 @@ function readProvider(
     fusionAuth: {
       url: httpUrl(read('FUSIONAUTH_URL'), report) ?? issuer,
       apiKey: required('FUSIONAUTH_API_KEY', DEV_DEFAULTS.fusionAuthApiKey),
+      tenantId: tenantId(read('FUSIONAUTH_TENANT_ID'), report) ?? (isDefault && !production ? devTenant : undefined),
     },
   };
+}
+
+const devTenant = DEV_DEFAULTS.fusionAuthTenantId;
+
+/** Unset in production means no header: right for a FusionAuth with one tenant, refused by one with more. */
+function tenantId({ name, value }: { name: string; value: string | undefined }, report: Report): string | undefined {
+  if (value === undefined) return undefined;
+  if (!isUUID(value)) {
+    report(name, `must be a tenant id (a UUID) (got "${value}")`);
+    return undefined;
+  }
+  return value;
 }
 
 function httpUrl({ name, value }: { name: string; value: string | undefined }, report: Report): string | undefined {
