@@ -44,7 +44,7 @@ describe('the dev IdP', () => {
   beforeAll(async () => {
     receiver = await WebhookReceiver.start();
     idp = await startDevIdp({ webhookUrl: receiver.url });
-    client = new FusionAuthClient(K.apiKey, idp.url);
+    client = new FusionAuthClient(K.apiKey, idp.url, K.tenantId);
   });
   afterAll(async () => {
     await idp.close();
@@ -93,10 +93,11 @@ describe('the dev IdP', () => {
         generateRefreshTokens: true,
         authorizedRedirectURLs: ['http://localhost:3000/auth/callback', 'http://localhost:3000/'],
       });
-      expect(idp.state.userByEmail(K.richard.email)?.user.registrations?.[0]?.roles).toEqual(['user']);
+      expect(idp.state.userByEmail(K.richard.email, K.tenantId)?.user.registrations?.[0]?.roles).toEqual(['user']);
       expect(
-        idp.state.userByEmail(K.admin.email)?.user.registrations?.find((r) => r.applicationId === K.applicationId)
-          ?.roles,
+        idp.state
+          .userByEmail(K.admin.email, K.tenantId)
+          ?.user.registrations?.find((r) => r.applicationId === K.applicationId)?.roles,
       ).toEqual(['admin', 'user']);
       expect([...idp.state.keys.values()].map((k) => k.algorithm)).toEqual(['RS256', 'RS256']);
       const [webhook] = [...idp.state.webhooks.values()];
