@@ -137,6 +137,9 @@ export class PasswordLoginService implements PasswordSignIn {
     ip: string | undefined,
   ): Promise<PasswordLoginOutcome> {
     if (!oneTimePassword) return { kind: 'notice', message: MESSAGES.passwordChanged };
+    // FusionAuth revokes the user's tokens on a password change and says so by webhook; tokens carry
+    // whole seconds, so the new ones must come from the second after, or the revocation covers them.
+    await new Promise((resolve) => setTimeout(resolve, Math.max(0, 1000 - (this.clock.now() % 1000)) + 1));
     const result = await this.fusionAuth.loginWithOneTimePassword(provider, oneTimePassword, ip);
     return this.next(result, step);
   }
@@ -176,6 +179,7 @@ export class PasswordLoginService implements PasswordSignIn {
         return refused(403, MESSAGES.locked);
       case 'invalid-code':
       case 'two-factor-expired':
+      case 'trusted':
         return refused(401, MESSAGES.restart);
       case 'not-registered':
       case 'invalid-credentials':

@@ -115,7 +115,8 @@ export class FusionAuthLoginService {
     if (!twoFactorId) return { ok: false, reason: 'unavailable' };
     const result = await this.twoFactorLogin(provider, { twoFactorId, code, trustComputer: true }, ipAddress);
     if (result.kind === 'invalid-code') return { ok: false, reason: 'invalid-code' };
-    if (result.kind !== 'ok' || !result.trustToken) return { ok: false, reason: 'unavailable' };
+    if ((result.kind !== 'ok' && result.kind !== 'trusted') || !result.trustToken)
+      return { ok: false, reason: 'unavailable' };
     return { ok: true, trustToken: result.trustToken, trustChallenge, twoFactorTrustId: result.twoFactorTrustId };
   }
 

@@ -35,6 +35,8 @@ export interface PreventingAction {
  */
 export type LoginResult =
   | LoginTokens
+  /** A step-up answered without a JWT: only its trust. */
+  | { readonly kind: 'trusted'; readonly trustToken: string; readonly twoFactorTrustId?: string }
   | { readonly kind: 'not-registered'; readonly user: FusionAuthUser }
   | {
       readonly kind: 'change-password';
@@ -62,7 +64,10 @@ export function loginResultOf(endpoint: LoginEndpoint, status: number, body: Log
   const user = userOf(body);
   switch (status) {
     case 200:
-      return body.token ? tokensOf(body, user) : undefined;
+      if (body.token) return tokensOf(body, user);
+      return body.trustToken
+        ? { kind: 'trusted', trustToken: body.trustToken, twoFactorTrustId: body.twoFactorTrustId }
+        : undefined;
     case 202:
       return { kind: 'not-registered', user };
     case 203:

@@ -54,8 +54,13 @@ export function loginApi(router: Router, ctx: ApiContext): void {
         trustToken: issueTrustToken(state, stored.user, pending.trustChallenge),
         ...(body.trustComputer === true ? { twoFactorTrustId: trustComputer(ctx, stored) } : {}),
       };
-      if (pending.kind === 'step-up') return { ...trust, user: stored.user };
-      const application = applicationOf(ctx, req, pending.applicationId ?? body.applicationId);
+      const applicationId = pending.applicationId ?? param(body.applicationId);
+      // A step-up proves the factor: its trust, the user, and for an application a JWT (no refresh token).
+      if (pending.kind === 'step-up') {
+        const token = applicationId ? await stepUpToken(ctx, stored, applicationOf(ctx, req, applicationId)) : {};
+        return { ...token, ...trust, user: stored.user };
+      }
+      const application = applicationOf(ctx, req, applicationId);
       const decision = afterSecondFactor(state, stored, application, { secondFactor: true });
       return respond(ctx, res, decision, application, 'PASSWORD', body.noJWT === true, trust);
     }),
@@ -146,6 +151,15 @@ async function signedIn(
     ...(refresh ? { refreshToken: refresh.token, refreshTokenId: refresh.id } : {}),
     user,
   };
+}
+
+async function stepUpToken(ctx: ApiContext, stored: StoredUser, application: Application): Promise<LoginResponse> {
+  const authTime = Math.floor(ctx.state.now() / 1000);
+  const { token, expiresAt } = await signAccessToken(ctx.state, stored.user, application, {
+    authenticationType: 'PASSWORD',
+    authTime,
+  });
+  return { token, tokenExpirationInstant: expiresAt };
 }
 
 /** `trustComputer`: a Multi-Factor Trust id that lets the next Login API call skip the second factor. */
