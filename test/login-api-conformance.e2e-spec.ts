@@ -7,6 +7,7 @@ import type {
   VerifyEmailResponse,
   VerifyRegistrationResponse,
 } from '@fusionauth/typescript-client';
+import { csrfFrom } from './support/browser-login';
 import { HttpClient } from './support/http-client';
 import { readStep, stepPage, submitPasswordLogin, submitStep } from './support/password-login';
 import { SCRIPTED, ScriptedFusionAuth } from './support/scripted-fusionauth';
@@ -198,6 +199,26 @@ describe('the password form against every Login API answer', () => {
     const { status, html } = await pageOf(await submitPasswordLogin(browser, credentials));
     expect(status).toBe(503);
     expect(html).not.toContain('do not match');
+  });
+
+  it('400 [TenantIdRequired] on the change-password page is a fault (503), never "current password wrong"', async () => {
+    const refused = {
+      generalErrors: [{ code: '[TenantIdRequired]', message: 'A Tenant Id is required to complete this request.' }],
+    } satisfies Errors;
+    fake.on('POST /api/login', { status: 200, body: await signedIn() });
+    fake.on('POST /api/user/change-password', { status: 400, body: refused });
+    await expectSignedIn(await submitPasswordLogin(browser, credentials));
+    const csrf = csrfFrom(await (await browser.get('/account/password')).text());
+    const form = {
+      _csrf: csrf,
+      currentPassword: credentials.password,
+      newPassword: 'n3w-password',
+      confirmPassword: 'n3w-password',
+    };
+    const { status, html } = await pageOf(await browser.post('/account/password', form));
+    expect(status).toBe(503);
+    expect(html).not.toContain('current password is not correct');
+    expect(fake.callsTo('POST /api/user/change-password')[0]!.tenantId).toBe(SCRIPTED.tenantId);
   });
 
   it('an undocumented answer (500) is an outage (503), never a refusal', async () => {
