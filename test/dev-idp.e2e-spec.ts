@@ -66,11 +66,18 @@ describe('the dev IdP', () => {
 
     it("agrees with the service's development defaults and with docker-compose.yml", () => {
       const variables = idp.kickstart!.variables;
-      expect([variables.applicationId, variables.clientSecret, variables.apiKey, variables.issuer]).toEqual([
+      expect([
+        variables.applicationId,
+        variables.clientSecret,
+        variables.apiKey,
+        variables.issuer,
+        variables.defaultTenantId,
+      ]).toEqual([
         DEV_DEFAULTS.clientId,
         DEV_DEFAULTS.clientSecret,
         DEV_DEFAULTS.fusionAuthApiKey,
         DEV_DEFAULTS.issuer,
+        DEV_DEFAULTS.fusionAuthTenantId,
       ]);
       const compose = readFileSync(join(__dirname, '..', 'docker-compose.yml'), 'utf8');
       const needed = [...readFileSync(KICKSTART, 'utf8').matchAll(/#\{ENV\.(\w+)\}/g)].map((m) => m[1]);
