@@ -37,9 +37,16 @@ export class PasswordLoginController {
 
   @Public()
   @Get()
-  form(@Req() req: Request, @Res() res: Response, @Query('returnTo') returnTo: unknown): void {
+  form(
+    @Req() req: Request,
+    @Res() res: Response,
+    @Query('returnTo') returnTo: unknown,
+    @Query('registered') registered: unknown,
+  ): void {
     this.enabled();
-    renderLogin(res, 200, { csrfToken: this.csrf.tokenFor(req), returnTo: safeReturnTo(returnTo) });
+    // After a registration that FusionAuth did not sign in at once (e.g. an email to verify first).
+    const notice = registered === '1' ? 'Your account was created. Log in to continue.' : undefined;
+    renderLogin(res, 200, { csrfToken: this.csrf.tokenFor(req), returnTo: safeReturnTo(returnTo), notice });
   }
 
   @Public()

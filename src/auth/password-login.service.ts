@@ -12,7 +12,7 @@ import { SessionService } from '../session/session.service';
 import { TokenRejectedError } from '../tokens/token.errors';
 import { TokenVerifier } from '../tokens/token-verifier.service';
 import { fusionAuthErrors } from '../users/forms';
-import { displayName, LoginOutcome } from './login-outcome';
+import { LoginOutcome, outcomeFromPasswordLogin } from './login-outcome';
 import { MESSAGES, PasswordLoginOutcome } from './password-login-outcome';
 import { NewPasswordStep, PasswordStep } from './password-step';
 
@@ -204,27 +204,7 @@ export class PasswordLoginService implements PasswordSignIn {
     if (verified.provider.name !== provider.name || (result.user.id && result.user.id !== claims.sub))
       return refused(401, MESSAGES.invalid);
     if (claims.roles.includes(DEACTIVATED_ROLE)) return refused(401, MESSAGES.deactivated);
-    const refreshTokenId = result.refreshTokenId ?? claims.sid;
-    const tokens = { accessToken: result.token, accessTokenIat: claims.iat, accessTokenExp: claims.exp };
-    const session: LoginOutcome = {
-      user: {
-        id: claims.sub,
-        email: claims.email ?? result.user.email,
-        name:
-          result.user.fullName ?? displayName({ given_name: result.user.firstName, family_name: result.user.lastName }),
-        roles: claims.roles,
-        provider: provider.name,
-        applicationId: claims.applicationId,
-      },
-      auth: {
-        provider: provider.name,
-        method: 'password',
-        authTime: claims.auth_time ?? Math.floor(this.clock.now() / 1000),
-        ...{ accessTokenIat: claims.iat, accessTokenExp: claims.exp },
-        refreshTokenId,
-      },
-      tokens: { ...tokens, refreshToken: result.refreshToken, refreshTokenId },
-    };
+    const session = outcomeFromPasswordLogin(provider, claims, result, Math.floor(this.clock.now() / 1000));
     return { kind: 'signed-in', session };
   }
 
