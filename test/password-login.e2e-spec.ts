@@ -1,6 +1,6 @@
 import { decodeJwt } from 'jose';
 import { SessionService } from '../src/session/session.service';
-import { csrfFrom } from './support/browser-login';
+import { csrfFrom, loginThroughProvider } from './support/browser-login';
 import { KICKSTART_DEFAULTS as K } from './support/dev-idp';
 import { HttpClient } from './support/http-client';
 import { readStep, stepPage, submitPasswordLogin, submitStep, totpCode } from './support/password-login';
@@ -188,6 +188,23 @@ describe('password login beyond the password', () => {
         }),
       );
       expect([res.status, res.html.includes('This password has appeared in a data breach.')]).toEqual([400, true]);
+    });
+  });
+
+  describe("the dev IdP's hosted login page", () => {
+    it('asks a two-factor user for the code, then signs them in', async () => {
+      const client = browser();
+      const login = await loginThroughProvider(client, { ...K.twoFactor, code: () => totpCode() });
+      expect(login.final.status).toBe(302);
+      expect(login.final.headers.get('location')).toBe('/account');
+      expect(await (await client.get('/account')).text()).toContain('Jared Dunn');
+    });
+
+    it("refuses a wrong code, and shows FusionAuth's message for a locked account", async () => {
+      const wrong = await loginThroughProvider(browser(), { ...K.twoFactor, code: () => '000000' });
+      expect(await wrong.final.text()).toContain('Invalid code.');
+      const locked = await loginThroughProvider(browser(), K.locked);
+      expect(await locked.final.text()).toContain('Your account has been locked. Too many failed login attempts.');
     });
   });
 
