@@ -361,7 +361,8 @@ async function startStack() {
 
 function fusionAuthClient(idp) {
   const { FusionAuthClient } = require('@fusionauth/typescript-client');
-  return new FusionAuthClient(K.apiKey, idp.url);
+  // The kickstart makes two tenants: creating a user names the default one.
+  return new FusionAuthClient(K.apiKey, idp.url, idp.state.defaultTenantId);
 }
 
 function describeClientError(error) {

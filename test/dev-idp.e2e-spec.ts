@@ -44,7 +44,7 @@ describe('the dev IdP', () => {
   beforeAll(async () => {
     receiver = await WebhookReceiver.start();
     idp = await startDevIdp({ webhookUrl: receiver.url });
-    client = new FusionAuthClient(K.apiKey, idp.url);
+    client = new FusionAuthClient(K.apiKey, idp.url, K.tenantId);
   });
   afterAll(async () => {
     await idp.close();
@@ -66,11 +66,18 @@ describe('the dev IdP', () => {
 
     it("agrees with the service's development defaults and with docker-compose.yml", () => {
       const variables = idp.kickstart!.variables;
-      expect([variables.applicationId, variables.clientSecret, variables.apiKey, variables.issuer]).toEqual([
+      expect([
+        variables.applicationId,
+        variables.clientSecret,
+        variables.apiKey,
+        variables.issuer,
+        variables.defaultTenantId,
+      ]).toEqual([
         DEV_DEFAULTS.clientId,
         DEV_DEFAULTS.clientSecret,
         DEV_DEFAULTS.fusionAuthApiKey,
         DEV_DEFAULTS.issuer,
+        DEV_DEFAULTS.fusionAuthTenantId,
       ]);
       const compose = readFileSync(join(__dirname, '..', 'docker-compose.yml'), 'utf8');
       const needed = [...readFileSync(KICKSTART, 'utf8').matchAll(/#\{ENV\.(\w+)\}/g)].map((m) => m[1]);
@@ -93,10 +100,11 @@ describe('the dev IdP', () => {
         generateRefreshTokens: true,
         authorizedRedirectURLs: ['http://localhost:3000/auth/callback', 'http://localhost:3000/'],
       });
-      expect(idp.state.userByEmail(K.richard.email)?.user.registrations?.[0]?.roles).toEqual(['user']);
+      expect(idp.state.userByEmail(K.richard.email, K.tenantId)?.user.registrations?.[0]?.roles).toEqual(['user']);
       expect(
-        idp.state.userByEmail(K.admin.email)?.user.registrations?.find((r) => r.applicationId === K.applicationId)
-          ?.roles,
+        idp.state
+          .userByEmail(K.admin.email, K.tenantId)
+          ?.user.registrations?.find((r) => r.applicationId === K.applicationId)?.roles,
       ).toEqual(['admin', 'user']);
       expect([...idp.state.keys.values()].map((k) => k.algorithm)).toEqual(['RS256', 'RS256']);
       const [webhook] = [...idp.state.webhooks.values()];

@@ -96,7 +96,7 @@ describe('mixed load with revocations arriving', () => {
   }
 
   it('never accepts a revoked token or session, never answers 5xx, and keeps memory flat', async () => {
-    const fusionAuth = new FusionAuthClient(K.apiKey, idp.url);
+    const fusionAuth = new FusionAuthClient(K.apiKey, idp.url, K.tenantId);
     const users: User[] = [];
     for (let n = 0; n < USERS; n++) users.push(await newUser(fusionAuth, n));
     for (const user of users) expect((await user.browser.get('/account')).status).toBe(200);

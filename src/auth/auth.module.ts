@@ -12,17 +12,20 @@ import { FrontChannelLogoutController } from './frontchannel-logout.controller';
 import { FrontChannelLogoutService } from './frontchannel-logout.service';
 import { OidcLoginService } from './oidc-login.service';
 import { PasswordLoginController } from './password-login.controller';
+import { PasswordLoginService } from './password-login.service';
+import { PasswordResetController } from './password-reset.controller';
 import { TokenRefreshService } from './token-refresh.service';
 
 /** Global only to offer PasswordSignIn (a port in common/) to the pages that end in a sign-in. */
 @Global()
 @Module({
   imports: [TokensModule, FusionAuthModule, SessionModule, DenylistModule],
-  controllers: [AuthController, PasswordLoginController, FrontChannelLogoutController],
+  controllers: [AuthController, PasswordLoginController, PasswordResetController, FrontChannelLogoutController],
   providers: [
     { provide: APP_GUARD, useClass: AuthGuard },
     AuthService,
-    { provide: PasswordSignIn, useExisting: AuthService },
+    PasswordLoginService,
+    { provide: PasswordSignIn, useExisting: PasswordLoginService },
     OidcLoginService,
     FrontChannelLogoutService,
     TokenRefreshService,

@@ -2,21 +2,18 @@ import { Injectable, Logger } from '@nestjs/common';
 import type { Request, Response } from 'express';
 import { AppConfig, ProviderConfig } from '../config/app-config';
 import { AppError } from '../common/app.errors';
-import { Clock } from '../common/clock';
 import { DEACTIVATED_ROLE } from '../common/deactivated-role';
 import { MetricsService } from '../common/metrics.service';
-import { PasswordSignIn, SignInResult } from '../common/password-sign-in';
 import { FusionAuthService } from '../fusionauth/fusionauth.service';
 import { SessionService } from '../session/session.service';
 import { ProviderDiscovery } from '../tokens/provider-discovery.service';
 import { TokenRejectedError } from '../tokens/token.errors';
-import { TokenVerifier } from '../tokens/token-verifier.service';
 import { LoginRequestOptions } from './hardened-oidc.strategy';
 import { OidcLoginService } from './oidc-login.service';
 
-/** Login (hosted page or password form), callback and logout: what the auth controllers call. */
+/** Hosted login, callback and logout: what the auth controllers call (the password form: PasswordLoginService). */
 @Injectable()
-export class AuthService implements PasswordSignIn {
+export class AuthService {
   private readonly logger = new Logger('Auth');
 
   constructor(
@@ -24,9 +21,7 @@ export class AuthService implements PasswordSignIn {
     private readonly oidc: OidcLoginService,
     private readonly sessions: SessionService,
     private readonly fusionAuth: FusionAuthService,
-    private readonly verifier: TokenVerifier,
     private readonly discovery: ProviderDiscovery,
-    private readonly clock: Clock,
     private readonly metrics: MetricsService,
   ) {}
 
@@ -92,74 +87,6 @@ export class AuthService implements PasswordSignIn {
     await this.sessions.establish(req, outcome.user, { auth: outcome.auth }, outcome.tokens);
     this.logger.log(`user ${outcome.user.id} signed in through ${outcome.auth.provider}`);
     return outcome.returnTo ?? '/account';
-  }
-
-  /**
-   * FusionAuth's Login API, then the same checks and the same session as the hosted login. Any
-   * refusal is reported the same way, so the form cannot tell which field was wrong.
-   */
-  async signIn(req: Request, loginId: string, password: string): Promise<SignInResult> {
-    try {
-      const result = await this.passwordLogin(req, loginId, password);
-      this.metrics.login('password', result === 'ok' ? 'success' : 'rejected');
-      return result;
-    } catch (error) {
-      this.metrics.login('password', 'error');
-      throw error;
-    }
-  }
-
-  async passwordLogin(req: Request, loginId: string, password: string): Promise<SignInResult> {
-    const provider = this.config.defaultProvider;
-    const result = await this.fusionAuth.login(provider, loginId, password, req.ip);
-    if (result.kind === 'rejected') {
-      this.logger.log(`password login refused: ${result.reason}`);
-      return 'refused';
-    }
-    let verified;
-    try {
-      verified = await this.verifier.verifyAccessToken(result.token);
-    } catch (error) {
-      if (!(error instanceof TokenRejectedError)) throw error;
-      this.logger.warn(`password login: FusionAuth's token was rejected (${error.reason})`);
-      return 'refused';
-    }
-    const { claims } = verified;
-    if (verified.provider.name !== provider.name || (result.user.id && result.user.id !== claims.sub)) return 'refused';
-    if (claims.roles.includes(DEACTIVATED_ROLE)) return 'deactivated';
-    const name =
-      result.user.fullName ?? ([result.user.firstName, result.user.lastName].filter(Boolean).join(' ') || undefined);
-    const refreshTokenId = result.refreshTokenId ?? claims.sid;
-    const user = {
-      id: claims.sub,
-      email: claims.email ?? result.user.email,
-      name,
-      roles: claims.roles,
-      provider: provider.name,
-      applicationId: claims.applicationId,
-    };
-    const auth = {
-      provider: provider.name,
-      method: 'password' as const,
-      authTime: claims.auth_time ?? Math.floor(this.clock.now() / 1000),
-      accessTokenIat: claims.iat,
-      accessTokenExp: claims.exp,
-      refreshTokenId,
-    };
-    await this.sessions.establish(
-      req,
-      user,
-      { auth },
-      {
-        accessToken: result.token,
-        accessTokenIat: claims.iat,
-        accessTokenExp: claims.exp,
-        refreshToken: result.refreshToken,
-        refreshTokenId,
-      },
-    );
-    this.logger.log(`user ${user.id} signed in with a password`);
-    return 'ok';
   }
 
   /**

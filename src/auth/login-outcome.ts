@@ -2,7 +2,8 @@ import { ProviderConfig } from '../config/app-config';
 import { AppError } from '../common/app.errors';
 import { SessionTokens } from '../session/session-tokens';
 import { SessionAuth, SessionUser } from '../session/session-user';
-import { IdTokenClaims } from '../tokens/token-claims';
+import { LoginTokens } from '../fusionauth/login-result';
+import { AccessTokenClaims, IdTokenClaims } from '../tokens/token-claims';
 import { TokenVerifier } from '../tokens/token-verifier.service';
 import { PendingLogin } from './pending-login';
 import { TokenResponse } from './token-endpoint';
@@ -114,6 +115,42 @@ async function accessTokenFacts(ctx: Context, accessToken: string, claims: IdTok
     exp: verified.claims.exp,
     sid: verified.claims.sid,
     applicationId: verified.claims.applicationId,
+  };
+}
+
+/** The session of a password login whose FusionAuth access token was verified (claims of this user). */
+export function outcomeFromPasswordLogin(
+  provider: ProviderConfig,
+  claims: AccessTokenClaims,
+  result: LoginTokens,
+  nowS: number,
+): LoginOutcome {
+  const refreshTokenId = result.refreshTokenId ?? claims.sid;
+  const { firstName, lastName, fullName } = result.user;
+  return {
+    user: {
+      id: claims.sub,
+      email: claims.email ?? result.user.email,
+      name: fullName ?? displayName({ given_name: firstName, family_name: lastName }),
+      roles: claims.roles,
+      provider: provider.name,
+      applicationId: claims.applicationId,
+    },
+    auth: {
+      provider: provider.name,
+      method: 'password',
+      authTime: claims.auth_time ?? nowS,
+      accessTokenIat: claims.iat,
+      accessTokenExp: claims.exp,
+      refreshTokenId,
+    },
+    tokens: {
+      accessToken: result.token,
+      accessTokenIat: claims.iat,
+      accessTokenExp: claims.exp,
+      refreshToken: result.refreshToken,
+      refreshTokenId,
+    },
   };
 }
 

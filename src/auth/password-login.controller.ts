@@ -1,64 +1,206 @@
+import { randomBytes } from 'node:crypto';
 import { Body, Controller, Get, Post, Query, Req, Res } from '@nestjs/common';
 import type { Request, Response } from 'express';
 import { AppConfig } from '../config/app-config';
 import { AppError } from '../common/app.errors';
+import { Clock } from '../common/clock';
 import { Public } from '../common/public.decorator';
 import { RateLimit } from '../common/rate-limit.guard';
 import { safeReturnTo } from '../common/route-family';
 import { CsrfService } from '../session/csrf.service';
-import { AuthService } from './auth.service';
+import { MIN_PASSWORD } from '../users/account-forms.dto';
+import { MESSAGES, PasswordLoginOutcome } from './password-login-outcome';
+import { PasswordLoginService } from './password-login.service';
+import { renderLogin, renderNotice, renderStep, STEP_PATHS } from './password-pages';
+import { afterFailedAttempt, currentStep, liveStep, newStep, PasswordStep, PasswordStepKind } from './password-step';
 
-interface PasswordLoginForm {
-  email?: unknown;
-  password?: unknown;
-  returnTo?: unknown;
-}
+type Form = Record<string, unknown>;
 
-const GENERIC_FAILURE = 'That email and password do not match an account. Check both and try again.';
+const text = (value: unknown, max: number): string =>
+  typeof value === 'string' && value.length <= max ? value.trim() : '';
+/** An authenticator code (6 digits) or a recovery code. */
+const CODE = /^[A-Za-z0-9-]{6,64}$/;
 
-/** The service's own login form (AUTH_MODES has `password`), through FusionAuth's Login API. */
+/**
+ * The service's own login form (AUTH_MODES has `password`) and each further step FusionAuth's Login
+ * API can ask for. Every POST is CSRF-checked (middleware) and rate limited; a step acts only on the
+ * one this browser's session holds, named by the handle its page handed out.
+ */
 @Controller('auth/password-login')
 export class PasswordLoginController {
   constructor(
-    private readonly auth: AuthService,
+    private readonly login: PasswordLoginService,
     private readonly csrf: CsrfService,
     private readonly config: AppConfig,
+    private readonly clock: Clock,
   ) {}
 
   @Public()
   @Get()
-  form(@Req() req: Request, @Res() res: Response, @Query('returnTo') returnTo: unknown): void {
-    this.render(req, res, 200, { returnTo: safeReturnTo(returnTo) });
+  form(
+    @Req() req: Request,
+    @Res() res: Response,
+    @Query('returnTo') returnTo: unknown,
+    @Query('registered') registered: unknown,
+  ): void {
+    this.enabled();
+    // After a registration that FusionAuth did not sign in at once (e.g. an email to verify first).
+    const notice = registered === '1' ? 'Your account was created. Log in to continue.' : undefined;
+    renderLogin(res, 200, { csrfToken: this.csrf.tokenFor(req, res), returnTo: safeReturnTo(returnTo), notice });
   }
 
   @Public()
   @RateLimit('login')
   @Post()
-  async submit(@Req() req: Request, @Res() res: Response, @Body() body: PasswordLoginForm): Promise<void> {
-    const returnTo = safeReturnTo(body.returnTo);
-    const email = typeof body.email === 'string' ? body.email.trim() : '';
-    const password = typeof body.password === 'string' ? body.password : '';
-    if (!email || !password || email.length > 320 || password.length > 1024) {
-      return this.render(req, res, 400, { returnTo, email, error: 'Enter your email and your password.' });
+  async submit(@Req() req: Request, @Res() res: Response, @Body() body: Form): Promise<void> {
+    this.enabled();
+    const returnTo = safeReturnTo(body?.returnTo);
+    const email = text(body?.email, 320);
+    const password = typeof body?.password === 'string' && body.password.length <= 1024 ? body.password : '';
+    if (!email || !password) {
+      const page = {
+        csrfToken: this.csrf.tokenFor(req, res),
+        returnTo,
+        email,
+        error: 'Enter your email and your password.',
+      };
+      return renderLogin(res, 400, page);
     }
-    const result = await this.auth.signIn(req, email, password);
-    if (result === 'ok') return res.redirect(302, returnTo ?? '/account');
-    // Only the right password reaches "deactivated", so saying so reveals nothing to a guesser.
-    const error =
-      result === 'deactivated'
-        ? 'This account is deactivated for this application. Contact an administrator.'
-        : GENERIC_FAILURE;
-    this.render(req, res, 401, { returnTo, email, error });
+    await this.respond(req, res, await this.login.begin(email, password, req.ip, returnTo), { email });
   }
 
-  private render(
+  @Public()
+  @Get('two-factor')
+  twoFactorPage(@Req() req: Request, @Res() res: Response): void {
+    this.showStep(req, res, 'two-factor');
+  }
+
+  @Public()
+  @RateLimit('login')
+  @Post('two-factor')
+  async twoFactor(@Req() req: Request, @Res() res: Response, @Body() body: Form): Promise<void> {
+    const step = this.takeStep(req, 'two-factor', body);
+    if (!step) return this.restart(req, res);
+    const code = text(body.code, 64).replace(/\s/g, '');
+    if (!CODE.test(code))
+      return this.retry(req, res, step, 400, { code: 'Enter the code from your authenticator app.' });
+    await this.respond(req, res, await this.login.twoFactor(step, code, req.ip), { step });
+  }
+
+  @Public()
+  @Get('change-password')
+  changePasswordPage(@Req() req: Request, @Res() res: Response): void {
+    this.showStep(req, res, 'change-password');
+  }
+
+  @Public()
+  @RateLimit('login')
+  @Post('change-password')
+  async changePassword(@Req() req: Request, @Res() res: Response, @Body() body: Form): Promise<void> {
+    const step = this.takeStep(req, 'change-password', body);
+    if (!step) return this.restart(req, res);
+    const password = typeof body.password === 'string' ? body.password : '';
+    const code = body.code === undefined ? undefined : text(body.code, 64).replace(/\s/g, '');
+    const email = body.email === undefined ? undefined : text(body.email, 320) || undefined;
+    const errors: Record<string, string> = {};
+    if (password.length < MIN_PASSWORD || password.length > 256)
+      errors.password = `Use between ${MIN_PASSWORD} and 256 characters.`;
+    else if (body.confirmPassword !== password) errors.confirmPassword = 'The two passwords do not match.';
+    if (code !== undefined && !CODE.test(code)) errors.code = 'Enter the code from your authenticator app.';
+    if (Object.keys(errors).length > 0) return this.retry(req, res, step, 400, errors, code !== undefined);
+    await this.respond(req, res, await this.login.setPassword(step, { password, code, email }, req.ip), { step });
+  }
+
+  @Public()
+  @Get('verify')
+  verifyPage(@Req() req: Request, @Res() res: Response): void {
+    this.showStep(req, res, 'verify');
+  }
+
+  @Public()
+  @RateLimit('login')
+  @Post('verify')
+  async resend(@Req() req: Request, @Res() res: Response, @Body() body: Form): Promise<void> {
+    const step = this.takeStep(req, 'verify', body);
+    if (!step) return this.restart(req, res);
+    await this.respond(req, res, await this.login.resendVerification(step), { step });
+  }
+
+  /** Renders an outcome: a new session, the next step's page, the login form again, or a notice. */
+  private async respond(
     req: Request,
     res: Response,
+    outcome: PasswordLoginOutcome,
+    context: { step?: PasswordStep; email?: string },
+  ): Promise<void> {
+    switch (outcome.kind) {
+      case 'signed-in':
+        // A new session id: the old session (and any step in it) is gone.
+        await this.login.establish(req, outcome.session);
+        return res.redirect(302, context.step?.returnTo ?? this.returnToOf(req) ?? '/account');
+      case 'step':
+        req.session.passwordStep = newStep(outcome.step, this.clock.now(), randomBytes(16).toString('base64url'));
+        return res.redirect(303, STEP_PATHS[outcome.step.kind]);
+      case 'retry':
+        if (!context.step) return this.restart(req, res);
+        return this.retry(req, res, context.step, outcome.status, outcome.errors, outcome.needsCode);
+      case 'notice':
+        delete req.session.passwordStep;
+        return renderNotice(res, 200, { csrfToken: this.csrf.tokenFor(req, res), message: outcome.message });
+      case 'refused':
+        delete req.session.passwordStep;
+        return renderLogin(res, outcome.status, {
+          csrfToken: this.csrf.tokenFor(req, res),
+          email: context.email ?? context.step?.loginId,
+          returnTo: context.step?.returnTo ?? safeReturnTo((req.body as Form | undefined)?.returnTo),
+          error: outcome.message,
+        });
+    }
+  }
+
+  /** The same step again, one attempt used; when the attempts are used up, the login starts over. */
+  private retry(
+    req: Request,
+    res: Response,
+    step: PasswordStep,
     status: number,
-    model: { returnTo?: string; email?: string; error?: string },
+    errors: Readonly<Record<string, string>>,
+    needsCode?: boolean,
   ): void {
+    const next = afterFailedAttempt(step);
+    if (!next) return this.restart(req, res);
+    req.session.passwordStep = next;
+    renderStep(res, status, next, { csrfToken: this.csrf.tokenFor(req, res), errors, needsCode });
+  }
+
+  /**
+   * The session's step named by the form, removed from the session before FusionAuth is asked:
+   * each twoFactorId or changePasswordId is used once; only a retry puts the step back.
+   */
+  private takeStep(req: Request, kind: PasswordStepKind, body: Form): PasswordStep | undefined {
+    this.enabled();
+    const step = currentStep(req.session.passwordStep, kind, body?.step, this.clock.now());
+    if (step) delete req.session.passwordStep;
+    return step;
+  }
+
+  private showStep(req: Request, res: Response, kind: PasswordStepKind): void {
+    this.enabled();
+    const step = liveStep(req.session.passwordStep, kind, this.clock.now());
+    if (!step) return res.redirect(303, '/auth/password-login');
+    renderStep(res, 200, step, { csrfToken: this.csrf.tokenFor(req, res) });
+  }
+
+  private restart(req: Request, res: Response): void {
+    delete req.session.passwordStep;
+    renderLogin(res, 401, { csrfToken: this.csrf.tokenFor(req, res), error: MESSAGES.restart });
+  }
+
+  private returnToOf(req: Request): string | undefined {
+    return safeReturnTo((req.body as Form | undefined)?.returnTo);
+  }
+
+  private enabled(): void {
     if (!this.config.hasAuthMode('password')) throw new AppError('NOT_FOUND', 'password login is not enabled');
-    res.status(status).setHeader('Cache-Control', 'no-store');
-    res.render('password-login', { title: 'Log in', csrfToken: this.csrf.tokenFor(req, res), ...model });
   }
 }

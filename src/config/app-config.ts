@@ -27,8 +27,11 @@ export interface ProviderConfig {
   readonly clientSecret: string;
   readonly scopes: readonly string[];
   readonly idTokenAlgs: readonly string[];
-  /** FusionAuth API base and key; set only for `kind: fusionauth`. */
-  readonly fusionAuth?: { readonly url: string; readonly apiKey: string };
+  /**
+   * FusionAuth API base and key, and the tenant sent as `X-FusionAuth-TenantId` on every call (with
+   * more than one tenant FusionAuth refuses loginId and email calls without it); only for `kind: fusionauth`.
+   */
+  readonly fusionAuth?: { readonly url: string; readonly apiKey: string; readonly tenantId?: string };
   /** How this FusionAuth's webhooks prove themselves; set only for `kind: fusionauth`. */
   readonly webhook?: ProviderWebhookConfig;
 }

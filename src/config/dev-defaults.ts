@@ -10,6 +10,8 @@ export const DEV_DEFAULTS = {
   fusionAuthApiKey: '33052c8a-c283-4e96-9d2a-eb1215c69f8f-not-for-prod',
   /** The `kid` of the webhook signing key the kickstart imports (its private key is in the repository). */
   webhookSigningKeyId: 'fusionauth-guard-webhook-dev-not-for-prod',
+  /** The kickstart's default tenant (`defaultTenantId`). */
+  fusionAuthTenantId: 'd7d09513-a3f5-401c-9685-34ab6c552453',
   scopes: 'openid profile email offline_access',
   redisUrl: 'redis://127.0.0.1:6379',
   redisKeyPrefix: 'fag:',

@@ -1,4 +1,4 @@
-import { IsIn, IsOptional, IsPort, IsUrl, Matches, MinLength, ValidationArguments } from 'class-validator';
+import { IsIn, IsOptional, IsPort, IsUrl, IsUUID, Matches, MinLength, ValidationArguments } from 'class-validator';
 
 const HTTP_URL = { require_tld: false, require_protocol: true, protocols: ['http', 'https'] };
 const BOOLEAN = ['true', 'false', '1', '0'];
@@ -75,6 +75,10 @@ export class EnvSchema {
   @IsOptional()
   @MinLength(1, reason('must not be empty'))
   FUSIONAUTH_API_KEY?: string;
+
+  @IsOptional()
+  @IsUUID('all', reason('must be a tenant id (a UUID)'))
+  FUSIONAUTH_TENANT_ID?: string;
 
   @IsOptional()
   @Matches(/^(oidc|password)(,(oidc|password))?$/, reason('must be oidc, password or oidc,password'))

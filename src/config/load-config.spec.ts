@@ -118,6 +118,38 @@ describe('loadConfig', () => {
     });
   });
 
+  describe('FusionAuth tenant (X-FusionAuth-TenantId)', () => {
+    const tenant = 'c0ffee00-1111-4222-8333-444455556666';
+
+    it("defaults, in development, to the kickstart's tenant", () => {
+      expect(loadConfig({}).defaultProvider.fusionAuth?.tenantId).toBe(DEV_DEFAULTS.fusionAuthTenantId);
+      expect(DEV_DEFAULTS.fusionAuthTenantId).toBe('d7d09513-a3f5-401c-9685-34ab6c552453');
+    });
+
+    it('takes FUSIONAUTH_TENANT_ID, and in production sends none when it is unset', () => {
+      expect(loadConfig({ FUSIONAUTH_TENANT_ID: tenant }).defaultProvider.fusionAuth?.tenantId).toBe(tenant);
+      expect(loadConfig(productionEnv()).defaultProvider.fusionAuth?.tenantId).toBeUndefined();
+      expect(loadConfig(productionEnv({ FUSIONAUTH_TENANT_ID: tenant })).defaultProvider.fusionAuth?.tenantId).toBe(
+        tenant,
+      );
+    });
+
+    it('reads OIDC_<NAME>_FUSIONAUTH_TENANT_ID per provider, the first falling back to FUSIONAUTH_TENANT_ID', () => {
+      const other = 'c0ffee00-9999-4222-8333-444455556666';
+      const config = loadConfig({
+        OIDC_PROVIDERS: 'main,partner',
+        FUSIONAUTH_TENANT_ID: tenant,
+        OIDC_PARTNER_ISSUER: 'https://p.example',
+        OIDC_PARTNER_CLIENT_ID: 'p',
+        OIDC_PARTNER_CLIENT_SECRET: 's',
+        OIDC_PARTNER_KIND: 'fusionauth',
+        OIDC_PARTNER_FUSIONAUTH_API_KEY: 'k',
+        OIDC_PARTNER_FUSIONAUTH_TENANT_ID: other,
+      });
+      expect(config.providers.map((p) => p.fusionAuth?.tenantId)).toEqual([tenant, other]);
+    });
+  });
+
   describe('rejects each bad value, naming the variable', () => {
     it.each<[string, Env]>([
       ['PORT', { PORT: 'abc' }],
@@ -140,6 +172,19 @@ describe('loadConfig', () => {
       ['OIDC_ID_TOKEN_ALGS', { OIDC_ID_TOKEN_ALGS: 'RS256,none' }],
       ['OIDC_ID_TOKEN_ALGS', { OIDC_ID_TOKEN_ALGS: 'RS257' }],
       ['FUSIONAUTH_URL', { FUSIONAUTH_URL: 'localhost:9011' }],
+      ['FUSIONAUTH_TENANT_ID', { FUSIONAUTH_TENANT_ID: 'the-default-tenant' }],
+      [
+        'OIDC_PARTNER_FUSIONAUTH_TENANT_ID',
+        {
+          OIDC_PROVIDERS: 'main,partner',
+          OIDC_PARTNER_ISSUER: 'https://p.example',
+          OIDC_PARTNER_CLIENT_ID: 'p',
+          OIDC_PARTNER_CLIENT_SECRET: 's',
+          OIDC_PARTNER_KIND: 'fusionauth',
+          OIDC_PARTNER_FUSIONAUTH_API_KEY: 'k',
+          OIDC_PARTNER_FUSIONAUTH_TENANT_ID: '1234',
+        },
+      ],
       ['AUTH_MODES', { AUTH_MODES: 'magic-link' }],
       ['AUTH_MODES', { AUTH_MODES: 'password', OIDC_PROVIDER: 'generic' }],
       ['SESSION_STORE', { SESSION_STORE: 'disk' }],

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { isURL } from 'class-validator';
+import { isURL, isUUID } from 'class-validator';
 import { ProviderConfig, ProviderKind, WebhookConfig } from './app-config';
 import { DEV_CREDENTIALS, DEV_DEFAULTS } from './dev-defaults';
 
@@ -32,6 +32,7 @@ const SINGLE_PROVIDER_VARIABLES = {
   ID_TOKEN_ALGS: 'OIDC_ID_TOKEN_ALGS',
   FUSIONAUTH_URL: 'FUSIONAUTH_URL',
   FUSIONAUTH_API_KEY: 'FUSIONAUTH_API_KEY',
+  FUSIONAUTH_TENANT_ID: 'FUSIONAUTH_TENANT_ID',
   DISPLAY_NAME: 'OIDC_DISPLAY_NAME',
   DISCOVERY_URL: 'OIDC_DISCOVERY_URL',
   WEBHOOK_SIGNING_KEY_ID: 'WEBHOOK_SIGNING_KEY_ID',
@@ -117,6 +118,7 @@ function readProvider(
       // An API base, not an identifier: a trailing slash would only double the one of `/api/...`.
       url: withoutTrailingSlash(httpUrl(read('FUSIONAUTH_URL'), production, report) ?? issuer),
       apiKey: required('FUSIONAUTH_API_KEY', DEV_DEFAULTS.fusionAuthApiKey),
+      tenantId: tenantId(read('FUSIONAUTH_TENANT_ID'), report) ?? (isDefault && !production ? devTenant : undefined),
     },
     webhook: {
       // Pinned: any other key of the issuer (an access-token key too) must not vouch for an event.
@@ -157,6 +159,18 @@ function refuseSharedSecrets(providers: readonly ProviderConfig[], report: Repor
       owner.set(secret, provider.name);
     }
   }
+}
+
+const devTenant = DEV_DEFAULTS.fusionAuthTenantId;
+
+/** Unset in production means no header: right for a FusionAuth with one tenant, refused by one with more. */
+function tenantId({ name, value }: { name: string; value: string | undefined }, report: Report): string | undefined {
+  if (value === undefined) return undefined;
+  if (!isUUID(value)) {
+    report(name, `must be a tenant id (a UUID) (got "${value}")`);
+    return undefined;
+  }
+  return value;
 }
 
 function httpUrl(

@@ -17,6 +17,10 @@ async function main(): Promise<void> {
     kickstartPath: env.KICKSTART_FILE ?? join(__dirname, '..', '..', 'kickstart', 'kickstart.json'),
     env: { SERVICE_WEBHOOK_URL: `${appUrl}/webhooks/fusionauth`, ...env },
   });
+  // The dev IdP sends no email: each one is printed here, so its link can be followed by hand.
+  idp.state.outbox.onSend = (mail) =>
+    // eslint-disable-next-line no-console -- the dev IdP's "mail server"
+    console.log(`Dev IdP email to ${mail.to}: ${mail.subject}\n${mail.text.replace(/^/gm, '  | ')}`);
   const users = idp.kickstart ? ' · log in as richard@example.com / password (or admin@example.com / password)' : '';
   // eslint-disable-next-line no-console -- the one line a developer needs
   console.log(`Dev IdP (FusionAuth stand-in) at ${idp.issuer}${users}`);

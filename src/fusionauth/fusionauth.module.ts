@@ -1,8 +1,10 @@
 import { Module } from '@nestjs/common';
+import { FusionAuthClients } from './fusionauth-clients';
+import { FusionAuthLoginService } from './fusionauth-login.service';
 import { FusionAuthService } from './fusionauth.service';
 
 @Module({
-  providers: [FusionAuthService],
-  exports: [FusionAuthService],
+  providers: [FusionAuthClients, FusionAuthService, FusionAuthLoginService],
+  exports: [FusionAuthService, FusionAuthLoginService],
 })
 export class FusionAuthModule {}

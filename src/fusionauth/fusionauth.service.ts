@@ -1,36 +1,17 @@
 import { Injectable, Logger } from '@nestjs/common';
-import FusionAuthClient, { Errors } from '@fusionauth/typescript-client';
+import type FusionAuthClient from '@fusionauth/typescript-client';
 import { ProviderConfig } from '../config/app-config';
 import { AppError } from '../common/app.errors';
+import {
+  describe,
+  fieldErrorsOf,
+  FusionAuthClients,
+  FusionAuthFieldError,
+  generalCodes,
+  statusOf,
+} from './fusionauth-clients';
 
-const TIMEOUT_MS = 5000;
-
-export interface FusionAuthUser {
-  readonly id?: string;
-  readonly email?: string;
-  readonly firstName?: string;
-  readonly lastName?: string;
-  readonly fullName?: string;
-}
-
-export type LoginResult =
-  | {
-      readonly kind: 'ok';
-      readonly token: string;
-      readonly refreshToken?: string;
-      readonly refreshTokenId?: string;
-      readonly user: FusionAuthUser;
-    }
-  | { readonly kind: 'rejected'; readonly reason: LoginRejection };
-
-export type LoginRejection =
-  | 'invalid_credentials'
-  | 'not_registered'
-  | 'password_change_required'
-  | 'email_not_verified'
-  | 'two_factor_required'
-  | 'locked'
-  | 'expired';
+export type { FusionAuthFieldError } from './fusionauth-clients';
 
 /** A user as the admin API shows it: never a password or a secret. */
 export interface ManagedUser {
@@ -40,13 +21,6 @@ export interface ManagedUser {
   readonly lastName?: string;
   readonly active: boolean;
   readonly registration?: { readonly applicationId: string; readonly roles: string[] };
-}
-
-/** One of FusionAuth's validation errors: its field path (`user.email`), code (`[duplicate]user.email`), message. */
-export interface FusionAuthFieldError {
-  readonly field: string;
-  readonly code: string;
-  readonly message: string;
 }
 
 export type Outcome<T> = ({ readonly ok: true } & T) | { readonly ok: false; readonly errors: FusionAuthFieldError[] };
@@ -64,57 +38,22 @@ export interface RefreshedTokens {
   readonly refreshTokenId?: string;
 }
 
-/** A FusionAuth answer other than success, as the typescript client reports it. */
-interface ClientFailure {
-  readonly statusCode?: number;
-  readonly exception?: Errors | Error;
-}
-
-/** Login API statuses that authenticate the user but must not start a session here. */
-const LOGIN_STATUSES: Record<number, LoginRejection> = {
-  202: 'not_registered',
-  203: 'password_change_required',
-  212: 'email_not_verified',
-  213: 'email_not_verified',
-  242: 'two_factor_required',
-  404: 'invalid_credentials',
-  409: 'locked',
-  410: 'expired',
-  423: 'locked',
-};
+/** A password change by FusionAuth: done, or refused with field errors, or needing a trust token first. */
+export type PasswordChangeOutcome =
+  | { readonly ok: true }
+  | { readonly ok: false; readonly trustRequired: true }
+  | { readonly ok: false; readonly trustRequired?: false; readonly errors: FusionAuthFieldError[] };
 
 /**
- * The only user of @fusionauth/typescript-client: one client per FusionAuth provider, bounded in time,
- * answers turned into plain results. FusionAuth down is an outage (503), never a login failure.
+ * Users, registrations, tokens and password changes through @fusionauth/typescript-client (the
+ * Login API and its steps are in FusionAuthLoginService): answers turned into plain results.
+ * FusionAuth down is an outage (503), never a user's mistake.
  */
 @Injectable()
 export class FusionAuthService {
   private readonly logger = new Logger('FusionAuth');
-  private readonly clients = new Map<string, FusionAuthClient>();
 
-  async login(provider: ProviderConfig, loginId: string, password: string, ipAddress?: string): Promise<LoginResult> {
-    try {
-      const res = await this.call(provider, (c) =>
-        c.login({ loginId, password, applicationId: provider.clientId, ipAddress }),
-      );
-      const rejection = LOGIN_STATUSES[res.statusCode];
-      if (rejection) return { kind: 'rejected', reason: rejection };
-      const body = res.response;
-      if (!body.token) throw new AppError('PROVIDER_UNAVAILABLE', 'FusionAuth login answered without a token');
-      const { id, email, firstName, lastName, fullName } = body.user ?? {};
-      return {
-        kind: 'ok',
-        token: body.token,
-        refreshToken: body.refreshToken,
-        refreshTokenId: body.refreshTokenId,
-        user: { id, email, firstName, lastName, fullName },
-      };
-    } catch (error) {
-      const rejection = LOGIN_STATUSES[(error as ClientFailure).statusCode ?? 0];
-      if (rejection) return { kind: 'rejected', reason: rejection };
-      throw this.outage(error, 'login');
-    }
-  }
+  constructor(private readonly clients: FusionAuthClients) {}
 
   /** Exchanges a Login API refresh token; `undefined` when FusionAuth refuses it (expired, revoked). */
   async refresh(provider: ProviderConfig, refreshToken: string): Promise<RefreshedTokens | undefined> {
@@ -124,7 +63,7 @@ export class FusionAuthService {
       if (!token) return undefined;
       return { token, refreshToken: next ?? refreshToken, refreshTokenId };
     } catch (error) {
-      const status = (error as ClientFailure).statusCode;
+      const status = statusOf(error);
       if (status === 400 || status === 401 || status === 404) return undefined;
       throw this.outage(error, 'refresh');
     }
@@ -140,19 +79,7 @@ export class FusionAuthService {
       await this.call(provider, (c) => c.revokeRefreshTokenById(tokenId));
       return true;
     } catch (error) {
-      if ((error as ClientFailure).statusCode === 404) return true;
-      this.logger.warn(`could not revoke a refresh token at ${provider.name}: ${describe(error)}`);
-      return false;
-    }
-  }
-
-  /** Logout: the refresh token stops working at FusionAuth. Best effort; a failure is logged, not thrown. */
-  async revokeRefreshToken(provider: ProviderConfig, refreshToken: string): Promise<boolean> {
-    try {
-      await this.call(provider, (c) => c.revokeRefreshTokenByToken(refreshToken));
-      return true;
-    } catch (error) {
-      if ((error as ClientFailure).statusCode === 404) return true;
+      if (statusOf(error) === 404) return true;
       this.logger.warn(`could not revoke a refresh token at ${provider.name}: ${describe(error)}`);
       return false;
     }
@@ -160,24 +87,30 @@ export class FusionAuthService {
 
   /**
    * Changes a password with the API key (FusionAuth checks the current one). FusionAuth then revokes
-   * every refresh token of the user; its refusals come back as field errors.
+   * every refresh token of the user; its refusals come back as field errors. A two-factor user needs
+   * a trust token (from a Two Factor step-up) and the challenge it was started with.
    */
   async changePassword(
     provider: ProviderConfig,
-    loginId: string,
-    currentPassword: string,
-    password: string,
-  ): Promise<Outcome<object>> {
+    change: {
+      loginId: string;
+      currentPassword: string;
+      password: string;
+      trustToken?: string;
+      trustChallenge?: string;
+    },
+  ): Promise<PasswordChangeOutcome> {
     try {
-      await this.call(provider, (c) =>
-        c.changePasswordByIdentity({ loginId, currentPassword, password, applicationId: provider.clientId }),
-      );
+      await this.call(provider, (c) => c.changePasswordByIdentity({ ...change, applicationId: provider.clientId }));
       return { ok: true };
     } catch (error) {
-      const failure = error as ClientFailure;
+      const status = statusOf(error);
+      // users.mdx, change a user's password: 400 `[TrustTokenRequired]` asks for a two-factor step-up.
+      if (status === 400 && generalCodes(error).includes('[TrustTokenRequired]'))
+        return { ok: false, trustRequired: true };
       // Without field errors, FusionAuth's 400 or 404 here means the current password (or loginId) was wrong.
-      if (failure.statusCode === 400 || failure.statusCode === 404) {
-        const errors = fieldErrorsOf(failure.exception);
+      if (status === 400 || status === 404) {
+        const errors = fieldErrorsOf(error);
         return {
           ok: false,
           errors:
@@ -203,8 +136,7 @@ export class FusionAuthService {
       if (!userId) throw new AppError('PROVIDER_UNAVAILABLE', 'FusionAuth registered a user without an id');
       return { ok: true, userId };
     } catch (error) {
-      const failure = error as ClientFailure;
-      if (failure.statusCode === 400) return { ok: false, errors: fieldErrorsOf(failure.exception) };
+      if (statusOf(error) === 400) return { ok: false, errors: fieldErrorsOf(error) };
       throw this.outage(error, 'registration');
     }
   }
@@ -214,7 +146,7 @@ export class FusionAuthService {
       const { user } = (await this.call(provider, (c) => c.retrieveUserByEmail(email))).response;
       return user?.id ? this.user(provider, user.id) : undefined;
     } catch (error) {
-      if ((error as ClientFailure).statusCode === 404) return undefined;
+      if (statusOf(error) === 404) return undefined;
       throw this.outage(error, 'user lookup');
     }
   }
@@ -236,7 +168,7 @@ export class FusionAuthService {
           : undefined,
       };
     } catch (error) {
-      if ((error as ClientFailure).statusCode === 404) return undefined;
+      if (statusOf(error) === 404) return undefined;
       throw this.outage(error, 'user lookup');
     }
   }
@@ -251,8 +183,7 @@ export class FusionAuthService {
         c.updateRegistration(userId, { registration: { ...registration, roles: [...roles] } }),
       );
     } catch (error) {
-      if ((error as ClientFailure).statusCode === 404)
-        throw new AppError('NOT_FOUND', `user ${userId} or registration not found`);
+      if (statusOf(error) === 404) throw new AppError('NOT_FOUND', `user ${userId} or registration not found`);
       throw this.outage(error, 'registration update');
     }
   }
@@ -262,54 +193,16 @@ export class FusionAuthService {
     try {
       await this.call(provider, (c) => c.revokeRefreshTokensByUserIdForApplication(userId, provider.clientId));
     } catch (error) {
-      if ((error as ClientFailure).statusCode === 404) return;
+      if (statusOf(error) === 404) return;
       throw this.outage(error, 'refresh-token revoke');
     }
   }
 
-  private async call<T>(provider: ProviderConfig, run: (client: FusionAuthClient) => Promise<T>): Promise<T> {
-    let timer: NodeJS.Timeout | undefined;
-    const timeout = new Promise<never>((_, reject) => {
-      timer = setTimeout(() => reject(new Error(`FusionAuth did not answer within ${TIMEOUT_MS} ms`)), TIMEOUT_MS);
-    });
-    try {
-      return await Promise.race([run(this.client(provider)), timeout]);
-    } finally {
-      clearTimeout(timer);
-    }
-  }
-
-  private client(provider: ProviderConfig): FusionAuthClient {
-    if (!provider.fusionAuth) throw new AppError('NOT_FOUND', `provider ${provider.name} is not FusionAuth`);
-    let client = this.clients.get(provider.name);
-    if (!client) {
-      client = new FusionAuthClient(provider.fusionAuth.apiKey, provider.fusionAuth.url);
-      this.clients.set(provider.name, client);
-    }
-    return client;
+  private call<T>(provider: ProviderConfig, run: (client: FusionAuthClient) => Promise<T>): Promise<T> {
+    return this.clients.call(provider, run);
   }
 
   private outage(error: unknown, operation: string): AppError {
-    if (error instanceof AppError) return error;
-    return new AppError('PROVIDER_UNAVAILABLE', `FusionAuth ${operation}: ${describe(error)}`);
+    return this.clients.outage(error, operation);
   }
-}
-
-function fieldErrorsOf(exception: Errors | Error | undefined): FusionAuthFieldError[] {
-  const errors = exception as Errors | undefined;
-  const fields = Object.entries(errors?.fieldErrors ?? {}).flatMap(([field, list]) =>
-    (list ?? []).map((e) => ({ field, code: e.code ?? '', message: e.message ?? '' })),
-  );
-  const general = (errors?.generalErrors ?? []).map((e) => ({
-    field: '',
-    code: e.code ?? '',
-    message: e.message ?? '',
-  }));
-  return [...fields, ...general];
-}
-
-function describe(error: unknown): string {
-  const failure = error as ClientFailure & { message?: string };
-  if (failure.statusCode !== undefined) return `status ${failure.statusCode}`;
-  return failure.message ?? 'failed';
 }

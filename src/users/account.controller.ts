@@ -2,6 +2,7 @@ import { Body, Controller, Get, Post, Req, Res } from '@nestjs/common';
 import type { Request, Response } from 'express';
 import { AppConfig } from '../config/app-config';
 import { Authenticated } from '../common/authenticated.decorator';
+import { RateLimit } from '../common/rate-limit.guard';
 import { RecentLogin } from '../common/recent-login.decorator';
 import { CsrfService } from '../session/csrf.service';
 import { sessionExpiresAt } from '../session/session-expiry';
@@ -51,22 +52,24 @@ export class AccountController {
   }
 
   @RecentLogin('/account/password')
+  @RateLimit('login')
   @Post('password')
   async changePassword(
     @Req() req: Request,
     @Res() res: Response,
     @Body() body: Record<string, unknown>,
   ): Promise<void> {
-    const errors = await this.account.changePassword(req, body ?? {});
-    if (!errors) return res.redirect(303, '/account?password=changed');
-    this.renderPassword(req, res, 400, errors);
+    const refused = await this.account.changePassword(req, body ?? {});
+    if (!refused) return res.redirect(303, '/account?password=changed');
+    this.renderPassword(req, res, 400, refused.errors, refused.needsCode);
   }
 
-  private renderPassword(req: Request, res: Response, status: number, errors: FieldErrors): void {
+  private renderPassword(req: Request, res: Response, status: number, errors: FieldErrors, needsCode = false): void {
     res.status(status).render('password', {
       title: 'Change your password',
       managed: this.account.passwordProvider(req) !== undefined,
       errors,
+      needsCode,
       csrfToken: this.csrf.tokenFor(req, res),
     });
   }

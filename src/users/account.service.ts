@@ -6,10 +6,11 @@ import { AppError } from '../common/app.errors';
 import { Clock } from '../common/clock';
 import { PasswordSignIn } from '../common/password-sign-in';
 import { DenylistService } from '../denylist/denylist.service';
+import { FusionAuthLoginService } from '../fusionauth/fusionauth-login.service';
 import { FusionAuthService } from '../fusionauth/fusionauth.service';
 import { SessionService } from '../session/session.service';
 import { ChangePasswordForm } from './account-forms.dto';
-import { FieldErrors, fusionAuthErrors, secret, validationErrors } from './forms';
+import { FieldErrors, fusionAuthErrors, secret, text, validationErrors } from './forms';
 
 export interface SessionView {
   readonly handle: string;
@@ -19,6 +20,16 @@ export interface SessionView {
   readonly method: string;
   readonly device: string;
 }
+
+/** The change-password form's errors, and whether it now asks for a two-factor code. */
+export interface PasswordFormErrors {
+  readonly errors: FieldErrors;
+  readonly needsCode: boolean;
+}
+
+const CODE = /^[A-Za-z0-9-]{6,64}$/;
+const WRONG_CODE = 'That code is not correct. Check your authenticator app and try again.';
+const NEED_CODE = 'Your account uses two-factor authentication: enter the code from your authenticator app too.';
 
 /** Tokens may be used up to the verifier's tolerance past `exp`: revocations outlive that. */
 const TTL_MARGIN_S = 60;
@@ -32,6 +43,7 @@ export class AccountService {
     private readonly config: AppConfig,
     private readonly sessions: SessionService,
     private readonly fusionAuth: FusionAuthService,
+    private readonly login: FusionAuthLoginService,
     private readonly denylist: DenylistService,
     private readonly signIn: PasswordSignIn,
     private readonly clock: Clock,
@@ -61,8 +73,9 @@ export class AccountService {
     const tokens = await this.sessions.tokensOf(target.id);
     await this.sessions.endSession(user.id, target.id);
     const provider = target.data.auth ? this.config.provider(target.data.auth.provider) : undefined;
-    if (provider?.fusionAuth && tokens?.refreshToken)
-      await this.fusionAuth.revokeRefreshToken(provider, tokens.refreshToken);
+    // By its id: the token's value never goes into a URL.
+    if (provider?.fusionAuth && tokens?.refreshTokenId)
+      await this.fusionAuth.revokeRefreshTokenById(provider, tokens.refreshTokenId);
     this.logger.log(`user ${user.id} ended one of their sessions`);
     return true;
   }
@@ -75,32 +88,58 @@ export class AccountService {
 
   /**
    * Changes the password at FusionAuth. Every other session ends and every older token of the user
-   * is refused; this browser stays signed in, on a new session with tokens issued after that.
+   * is refused; this browser stays signed in, on a new session with tokens issued after that. A
+   * two-factor user proves the factor first (FusionAuth's `[TrustTokenRequired]`): the form then
+   * asks for a code, and a step-up (Two Factor start + login) brings the trust token.
    */
-  async changePassword(req: Request, body: Record<string, unknown>): Promise<FieldErrors | undefined> {
+  async changePassword(req: Request, body: Record<string, unknown>): Promise<PasswordFormErrors | undefined> {
     const form = plainToInstance(ChangePasswordForm, {
       currentPassword: secret(body.currentPassword),
       newPassword: secret(body.newPassword),
       confirmPassword: secret(body.confirmPassword),
     });
+    const code = body.code === undefined ? undefined : text(body.code).replace(/\s/g, '');
     const errors = validationErrors(form);
     if (!errors.confirmPassword && form.confirmPassword !== form.newPassword)
       errors.confirmPassword = 'The two new passwords do not match.';
     if (!errors.newPassword && form.newPassword === form.currentPassword)
       errors.newPassword = 'Choose a password different from the current one.';
-    if (Object.keys(errors).length > 0) return errors;
+    if (code !== undefined && !CODE.test(code)) errors.code = 'Enter the code from your authenticator app.';
+    if (Object.keys(errors).length > 0) return { errors, needsCode: code !== undefined };
 
     const provider = this.passwordProvider(req);
     if (!provider) throw new AppError('NOT_FOUND', "this account's password is not managed here");
     const user = req.session.user!;
-    const result = await this.fusionAuth.changePassword(provider, user.email!, form.currentPassword, form.newPassword);
-    if (!result.ok) {
-      return fusionAuthErrors(result.errors, {
-        currentPassword: 'currentPassword',
-        password: 'newPassword',
-        loginId: 'currentPassword',
-      });
+    let trust: { trustToken?: string; trustChallenge?: string; twoFactorTrustId?: string } = {};
+    if (code !== undefined) {
+      const stepUp = await this.login.stepUp(provider, { userId: user.id }, code, req.ip);
+      if (!stepUp.ok) return { errors: { code: WRONG_CODE }, needsCode: true };
+      trust = stepUp;
     }
+    const result = await this.fusionAuth.changePassword(provider, {
+      loginId: user.email!,
+      currentPassword: form.currentPassword,
+      password: form.newPassword,
+      trustToken: trust.trustToken,
+      trustChallenge: trust.trustChallenge,
+    });
+    if (!result.ok && result.trustRequired) return { errors: { code: NEED_CODE }, needsCode: true };
+    if (!result.ok) {
+      const fields = { currentPassword: 'currentPassword', password: 'newPassword', loginId: 'currentPassword' };
+      return { errors: fusionAuthErrors(result.errors, fields), needsCode: code !== undefined };
+    }
+    await this.endOtherSessions(req, provider);
+    const signedIn = await this.signIn.signIn(req, user.email!, form.newPassword, {
+      twoFactorTrustId: trust.twoFactorTrustId,
+    });
+    if (signedIn !== 'ok') throw new AppError('LOGIN_REQUIRED', 'signing in with the new password failed');
+    this.logger.log(`user ${user.id} changed their password; other sessions ended`);
+    return undefined;
+  }
+
+  /** After a password change: the user's older tokens are refused and their other sessions end. */
+  private async endOtherSessions(req: Request, provider: ProviderConfig): Promise<void> {
+    const user = req.session.user!;
     const instant = this.clock.now();
     await this.denylist.revoke([
       {
@@ -112,11 +151,6 @@ export class AccountService {
     await this.sessions.endAllForUser(user.id, { except: req.sessionID, provider: provider.name });
     // Tokens carry whole seconds: the new ones must come from a second after the revocation.
     await new Promise((resolve) => setTimeout(resolve, Math.max(0, 1000 - (this.clock.now() % 1000)) + 1));
-    if ((await this.signIn.signIn(req, user.email!, form.newPassword)) !== 'ok') {
-      throw new AppError('LOGIN_REQUIRED', 'signing in with the new password failed');
-    }
-    this.logger.log(`user ${user.id} changed their password; other sessions ended`);
-    return undefined;
   }
 }
 

@@ -1,5 +1,5 @@
 import { validateSync } from 'class-validator';
-import { FusionAuthFieldError } from '../fusionauth/fusionauth.service';
+import { FusionAuthFieldError } from '../fusionauth/fusionauth-clients';
 
 /** Field name → the message shown under that field; `_form` for the form as a whole. */
 export type FieldErrors = Record<string, string>;
@@ -24,7 +24,8 @@ const MESSAGES: [RegExp, string][] = [
   [/^\[onlyAlpha\]/, 'Include at least one number or symbol.'],
   [/^\[requireNumber\]/, 'Include at least one number.'],
   [/^\[previouslyUsed\]/, 'Choose a password you have not used recently.'],
-  [/^\[breached\]/, 'This password has appeared in a data breach. Choose another one.'],
+  // [breachedCommonPassword], [breachedExactMatch], [breachedSubAddressMatch], [breachedPasswordOnly]
+  [/^\[breached/, 'This password has appeared in a data breach. Choose another one.'],
   [/^\[invalid\]currentPassword$/, 'Your current password is not correct.'],
 ];
 

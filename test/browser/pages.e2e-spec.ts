@@ -4,6 +4,7 @@ import { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { Browser, BrowserContext, chromium, Page, Request } from 'playwright-core';
 import { KICKSTART_DEFAULTS as K } from '../support/dev-idp';
+import { totpCode } from '../support/password-login';
 import { Stack, startStack } from '../support/stack';
 
 /** Debian's Chromium (`apt-get install chromium`); never a downloaded browser. */
@@ -210,6 +211,40 @@ describeInBrowser('the pages in a real browser', () => {
     } finally {
       await new Promise<void>((resolve) => evil.server.close(() => resolve()));
     }
+  });
+
+  it('a two-factor user signs in through the own form: password, then the authenticator code', async () => {
+    await withScreenshots('two-factor-form', async () => {
+      const page = await newPage();
+      await page.goto(`${stack.app.url}/`);
+      await page.getByLabel('Email').fill(K.twoFactor.email);
+      await page.getByLabel('Password').fill(K.twoFactor.password);
+      await page.getByRole('button', { name: 'Log in' }).click();
+      await page.waitForURL(`${stack.app.url}/auth/password-login/two-factor`);
+      await page.getByLabel('Code').fill('000000');
+      await page.getByRole('button', { name: 'Verify' }).click();
+      await expectText(page, 'That code is not correct');
+      await page.getByLabel('Code').fill(totpCode());
+      await page.getByRole('button', { name: 'Verify' }).click();
+      await page.waitForURL(`${stack.app.url}/account`);
+      await expectText(page, 'Jared Dunn');
+    });
+  });
+
+  it("a two-factor user signs in through the dev IdP's hosted login page", async () => {
+    await withScreenshots('two-factor-hosted', async () => {
+      const page = await newPage();
+      await page.goto(`${stack.app.url}/`);
+      await page.getByRole('link', { name: 'Log in with FusionAuth' }).click();
+      await page.getByLabel('Email').fill(K.twoFactor.email);
+      await page.getByLabel('Password').fill(K.twoFactor.password);
+      await page.getByRole('button', { name: 'Log in' }).click();
+      await page.getByLabel('Code').fill(totpCode());
+      await page.getByRole('button', { name: 'Verify' }).click();
+      await page.waitForURL(`${stack.app.url}/account`);
+      await expectText(page, 'Jared Dunn');
+      await expectText(page, 'two-factor@example.com');
+    });
   });
 
   async function expectText(page: Page, text: string): Promise<void> {

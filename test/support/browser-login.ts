@@ -3,6 +3,8 @@ import { HttpClient } from './http-client';
 export interface Credentials {
   readonly email: string;
   readonly password: string;
+  /** For a two-factor user: the code to type when the provider's page asks for one. */
+  readonly code?: () => string;
 }
 
 /** The hidden `_csrf` field of a page's form. */
@@ -51,6 +53,13 @@ export async function loginThroughProvider(
       const action = /<form method="post" action="([^"]+)"/.exec(html)![1]!;
       current = new URL(action, current).href;
       res = await go(current, { method: 'POST', form: { loginId: credentials.email, password: credentials.password } });
+      continue;
+    }
+    const twoFactorId = /name="twoFactorId" value="([^"]+)"/.exec(html)?.[1];
+    if (res.status === 200 && twoFactorId && credentials.code) {
+      const action = /<form method="post" action="([^"]+)"/.exec(html)![1]!;
+      current = new URL(action, current).href;
+      res = await go(current, { method: 'POST', form: { twoFactorId, code: credentials.code() } });
       continue;
     }
     break;

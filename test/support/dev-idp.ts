@@ -9,6 +9,30 @@ export const KICKSTART_DEFAULTS = {
   tenantId: 'd7d09513-a3f5-401c-9685-34ab6c552453',
   richard: { id: '00000000-0000-0000-0000-111111111111', email: 'richard@example.com', password: 'password' },
   admin: { id: '00000000-0000-0000-0000-000000000001', email: 'admin@example.com', password: 'password' },
+  /** Signs in with an authenticator app (TOTP): the secret below, base64 as FusionAuth keeps it. */
+  twoFactor: {
+    id: '00000000-0000-0000-0000-222222222222',
+    email: 'two-factor@example.com',
+    password: 'password',
+    secret: 'ZnVzaW9uYXV0aC1ndWFyZC1kZXY=',
+  },
+  /** `passwordChangeRequired`: the Login API answers 203. */
+  changePassword: {
+    id: '00000000-0000-0000-0000-333333333333',
+    email: 'change-password@example.com',
+    password: 'password',
+  },
+  /** Email not verified (answers 212 once the tenant gates unverified users). */
+  unverified: { id: '00000000-0000-0000-0000-444444444444', email: 'unverified@example.com', password: 'password' },
+  /** Under the user action "Lock" (preventLogin): the Login API answers 409 with its reason. */
+  locked: { id: '00000000-0000-0000-0000-555555555555', email: 'locked@example.com', password: 'password' },
+  /** The second tenant, and its own richard@example.com (another user, another password). */
+  partnerTenantId: '2e2a3b10-1221-4088-9570-67d06d66b770',
+  partnerRichard: {
+    id: '00000000-0000-0000-0000-666666666666',
+    email: 'richard@example.com',
+    password: 'partner-password',
+  },
 } as const;
 
 /**

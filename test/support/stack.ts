@@ -9,7 +9,7 @@ import { startTestApp, StartOptions, TestApp } from './test-app';
 export interface Stack {
   readonly idp: DevIdp;
   readonly app: TestApp;
-  /** FusionAuth's own client, pointed at the dev IdP. */
+  /** FusionAuth's own client, pointed at the dev IdP and naming the kickstart's tenant (it has two). */
   readonly fusionAuth: FusionAuthClient;
   close(): Promise<void>;
 }
@@ -27,7 +27,7 @@ export async function startStack(
   const port = await freePort();
   const appUrl = `http://127.0.0.1:${port}`;
   const idp = await startDevIdp({ webhookUrl: `${appUrl}/webhooks/fusionauth`, ...options.devIdp });
-  const fusionAuth = new FusionAuthClient(K.apiKey, idp.url);
+  const fusionAuth = new FusionAuthClient(K.apiKey, idp.url, K.tenantId);
   await fusionAuth.patchApplication(K.applicationId, {
     application: {
       oauthConfiguration: {

@@ -13,15 +13,55 @@ export interface ApiContext {
   configChanged(change: { keysOf?: string[] }): void;
 }
 
-/** An answer in FusionAuth's error shape (or with an empty body, as FusionAuth gives for 401/404). */
+/**
+ * An answer in FusionAuth's error shape (or with an empty body, as FusionAuth gives for 401/404), or
+ * another documented refusal body (a 409 login's `actions`).
+ */
 export class ApiError extends Error {
   constructor(
     readonly status: number,
-    readonly body?: Errors,
+    readonly body?: Errors | object,
   ) {
     super(`FusionAuth API error ${status}`);
   }
 }
+
+/** apis/authentication, "Tenant Errors": the exact answer to an ambiguous call without a tenant. */
+export const tenantIdRequired = (): ApiError =>
+  new ApiError(400, {
+    generalErrors: [
+      {
+        code: '[TenantIdRequired]',
+        message:
+          'A Tenant Id is required to complete this request. To complete this request, you may assign a Tenant to your API key, or add the X-FusionAuth-TenantId HTTP request header with the Tenant Id.',
+      },
+    ],
+  });
+
+/**
+ * The tenant a call is scoped to: the `X-FusionAuth-TenantId` header when given (it must name a
+ * tenant), else the only tenant. With more than one tenant an `ambiguous` call (a loginId, an
+ * email, a new user) without the header is refused, as FusionAuth refuses it.
+ */
+export function tenantFor(ctx: ApiContext, req: Request, ambiguous: boolean): string {
+  const header = param(req.get('x-fusionauth-tenantid'));
+  if (header) {
+    if (!ctx.state.tenants.has(header))
+      throw fieldError('tenantId', 'invalid', 'The [X-FusionAuth-TenantId] header does not name a tenant.');
+    return header;
+  }
+  if (ambiguous && ctx.state.tenants.size > 1) throw tenantIdRequired();
+  return ctx.state.defaultTenantId;
+}
+
+/** The header's tenant, when a scoped call names one: an object of another tenant is then not found. */
+export const headerTenant = (req: Request): string | undefined => param(req.get('x-fusionauth-tenantid'));
+
+/** Some APIs answer more (or allow more) with an API key than without one. */
+export const hasApiKey = (ctx: ApiContext, req: Request): boolean => {
+  const key = req.get('authorization');
+  return key !== undefined && ctx.state.apiKeys.has(key);
+};
 
 export const fieldError = (field: string, code: string, message: string): ApiError =>
   new ApiError(400, { fieldErrors: { [field]: [{ code: `[${code}]${field}`, message }] } });
@@ -42,8 +82,9 @@ export function handle(run: (req: Request, res: Response) => unknown): RequestHa
       .then(
         (result) => {
           if (res.headersSent) return;
-          if (result === undefined) res.status(200).end();
-          else res.status(200).json(result);
+          // A handler may have chosen a 2xx status (202, 203, 242, ...); otherwise 200.
+          if (result === undefined) res.end();
+          else res.json(result);
         },
         (error: unknown) => {
           if (!(error instanceof ApiError)) return next(error);

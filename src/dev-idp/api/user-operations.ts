@@ -22,7 +22,17 @@ export function checkPassword(field: string, password: unknown): string {
   return password;
 }
 
-export async function createUser(ctx: ApiContext, request: User, id: string | undefined): Promise<StoredUser> {
+/**
+ * A new user in a tenant. As FusionAuth does, the email is verified only when the request says
+ * `skipVerification`; `twoFactor.methods` (an authenticator's base64 secret), `passwordChangeRequired`
+ * and `expiry` are kept as given.
+ */
+export async function createUser(
+  ctx: ApiContext,
+  request: User,
+  id: string | undefined,
+  options: { tenantId: string; skipVerification?: boolean },
+): Promise<StoredUser> {
   const { state } = ctx;
   const email = typeof request.email === 'string' ? request.email.trim() : '';
   if (!email && !request.username) {
@@ -30,7 +40,7 @@ export async function createUser(ctx: ApiContext, request: User, id: string | un
   }
   if (email && !EMAIL.test(email))
     throw fieldError('user.email', 'notEmail', 'The [user.email] property is not a valid email address.');
-  if (email && state.userByEmail(email)) {
+  if (email && state.userByEmail(email, options.tenantId)) {
     throw fieldError('user.email', 'duplicate', `A User with email = [${email}] already exists.`);
   }
   const password = checkPassword('user.password', request.password);
@@ -38,19 +48,23 @@ export async function createUser(ctx: ApiContext, request: User, id: string | un
   if (state.users.has(userId)) throw fieldError('user.id', 'duplicate', `A User with Id [${userId}] already exists.`);
   const now = state.now();
   const { password: _password, ...fields } = request as User & { password?: string };
+  const methods = (request.twoFactor?.methods ?? []).map((m) => ({ ...m, id: m.id ?? randomUUID().slice(0, 4) }));
+  if (methods.some((m) => m.method === 'authenticator' && !m.secret)) {
+    throw fieldError('user.twoFactor.methods', 'blank', 'An [authenticator] method needs its [secret].');
+  }
   const user: User = {
     ...fields,
     id: userId,
     email: email || undefined,
     active: true,
-    verified: true,
-    tenantId: state.defaultTenantId,
+    verified: options.skipVerification === true,
+    tenantId: options.tenantId,
     insertInstant: now,
     lastUpdateInstant: now,
-    passwordChangeRequired: false,
+    passwordChangeRequired: request.passwordChangeRequired === true,
     passwordLastUpdateInstant: now,
     usernameStatus: 'ACTIVE' as User['usernameStatus'],
-    twoFactor: {},
+    twoFactor: methods.length > 0 ? { methods } : {},
     registrations: [],
   };
   const stored = { user, passwordHash: await hashPassword(password) };
@@ -58,11 +72,17 @@ export async function createUser(ctx: ApiContext, request: User, id: string | un
   return stored;
 }
 
-export function register(ctx: ApiContext, user: User, request: UserRegistration): UserRegistration {
+export function register(
+  ctx: ApiContext,
+  user: User,
+  request: UserRegistration,
+  skipVerification = false,
+): UserRegistration {
   const { state } = ctx;
   const applicationId = request.applicationId ?? '';
   const application = state.applications.get(applicationId);
-  if (!application)
+  // An application of another tenant does not exist for this user.
+  if (!application || (application.tenantId ?? state.defaultTenantId) !== user.tenantId)
     throw fieldError('registration.applicationId', 'invalid', 'The [registration.applicationId] does not exist.');
   if (state.registration(user, applicationId)) {
     throw fieldError('registration.applicationId', 'duplicate', 'The user is already registered for this application.');
@@ -75,10 +95,11 @@ export function register(ctx: ApiContext, user: User, request: UserRegistration)
     insertInstant: state.now(),
     lastUpdateInstant: state.now(),
     usernameStatus: 'ACTIVE' as UserRegistration['usernameStatus'],
-    verified: true,
+    // Verified unless the application verifies registrations and the request did not skip it.
+    verified: skipVerification || application.verifyRegistration !== true,
   };
   user.registrations = [...(user.registrations ?? []), registration];
-  ctx.emit(registrationEvent('user.registration.create', user.tenantId!, user, registration, state.now()));
+  ctx.emit(registrationEvent('user.registration.create', user.tenantId, user, registration, state.now()));
   return registration;
 }
 

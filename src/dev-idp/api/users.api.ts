@@ -2,7 +2,7 @@ import type { User, UserRegistration } from '@fusionauth/typescript-client';
 import type { Router } from 'express';
 import { signAccessToken } from '../tokens/access-tokens';
 import { registrationEvent, userEvent } from '../webhooks/events';
-import { ApiContext, pathParam, bodyOf, handle, merge, notFound, param } from './api-support';
+import { ApiContext, pathParam, bodyOf, handle, merge, notFound, param, tenantFor } from './api-support';
 import { checkRoles, createUser, register, revokeAndAnnounce } from './user-operations';
 
 /** Users and registrations: create, read, update, deactivate, reactivate, delete. */
@@ -18,12 +18,21 @@ export function usersApi(router: Router, ctx: ApiContext): void {
   router.post(
     '/api/user/registration{/:userId}',
     handle(async (req) => {
-      const body = req.body as { user?: User; registration?: UserRegistration };
+      const body = req.body as {
+        user?: User;
+        registration?: UserRegistration;
+        skipVerification?: boolean;
+        skipRegistrationVerification?: boolean;
+      };
       const registrationRequest = bodyOf<UserRegistration>(req, 'registration');
+      // Creating a user is ambiguous once there are several tenants (apis/registrations, combined).
       const stored = body.user
-        ? await createUser(ctx, body.user, param(pathParam(req, 'userId')))
+        ? await createUser(ctx, body.user, param(pathParam(req, 'userId')), {
+            tenantId: tenantFor(ctx, req, true),
+            skipVerification: body.skipVerification,
+          })
         : storedOr404(param(pathParam(req, 'userId')));
-      const registration = register(ctx, stored.user, registrationRequest);
+      const registration = register(ctx, stored.user, registrationRequest, body.skipRegistrationVerification === true);
       const application = state.applications.get(registration.applicationId!)!;
       const now = Math.floor(state.now() / 1000);
       const { token, expiresAt } = await signAccessToken(state, stored.user, application, {
@@ -96,9 +105,13 @@ export function usersApi(router: Router, ctx: ApiContext): void {
 
   router.post(
     '/api/user{/:userId}',
-    handle(async (req) => ({
-      user: (await createUser(ctx, bodyOf<User>(req, 'user'), param(pathParam(req, 'userId')))).user,
-    })),
+    handle(async (req) => {
+      const skipVerification = (req.body as { skipVerification?: boolean }).skipVerification;
+      const options = { tenantId: tenantFor(ctx, req, true), skipVerification };
+      return {
+        user: (await createUser(ctx, bodyOf<User>(req, 'user'), param(pathParam(req, 'userId')), options)).user,
+      };
+    }),
   );
 
   router.get(
@@ -106,7 +119,10 @@ export function usersApi(router: Router, ctx: ApiContext): void {
     handle((req) => {
       const email = param(req.query.email);
       const loginId = param(req.query.loginId) ?? param(req.query.username);
-      const stored = email ? state.userByEmail(email) : loginId ? state.userByLoginId(loginId) : undefined;
+      if (!email && !loginId) throw notFound();
+      // Emails and usernames are unique per tenant: with several tenants the header must name one.
+      const tenantId = tenantFor(ctx, req, true);
+      const stored = email ? state.userByEmail(email, tenantId) : state.userByLoginId(loginId!, tenantId);
       if (!stored) throw notFound();
       return { user: stored.user };
     }),

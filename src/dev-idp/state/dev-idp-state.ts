@@ -1,5 +1,17 @@
 import { randomUUID } from 'node:crypto';
-import type { Application, Tenant, User, UserRegistration, Webhook } from '@fusionauth/typescript-client';
+import type {
+  Application,
+  EmailTemplate,
+  Tenant,
+  User,
+  UserAction,
+  UserActionLog,
+  UserActionReason,
+  UserRegistration,
+  Webhook,
+} from '@fusionauth/typescript-client';
+import { LoginFlows } from './login-flows';
+import { Outbox } from './outbox';
 import { SigningKey } from './signing-keys';
 
 /** FusionAuth's own admin application always exists, with this id (kickstart's FUSIONAUTH_APPLICATION_ID). */
@@ -34,6 +46,15 @@ export class DevIdpState {
   readonly apiKeys = new Set<string>();
   readonly webhooks = new Map<string, Webhook>();
   readonly loginRefreshTokens = new Map<string, LoginRefreshToken>();
+  readonly userActions = new Map<string, UserAction>();
+  readonly userActionReasons = new Map<string, UserActionReason>();
+  /** Actions taken on users (`POST /api/user/action`); a `preventLogin` one that has not ended blocks logins (409). */
+  readonly actionLogs: UserActionLog[] = [];
+  readonly emailTemplates = new Map<string, EmailTemplate>();
+  readonly outbox = new Outbox();
+  /** The latest API calls (method, path, tenant header): tests check what a client sent. */
+  readonly apiCalls: { method: string; path: string; tenantId?: string }[] = [];
+  readonly flows: LoginFlows;
   defaultTenantId: string;
   /** Tests shorten every access token's lifetime with this. */
   accessTokenTtlOverrideS?: number;
@@ -43,6 +64,7 @@ export class DevIdpState {
     defaultTenantId: string = randomUUID(),
   ) {
     this.defaultTenantId = defaultTenantId;
+    this.flows = new LoginFlows(now);
     this.tenants.set(defaultTenantId, { id: defaultTenantId, name: 'Default', issuer: DEFAULT_ISSUER });
     this.applications.set(FUSIONAUTH_APPLICATION_ID, {
       id: FUSIONAUTH_APPLICATION_ID,
@@ -52,6 +74,11 @@ export class DevIdpState {
       roles: [{ name: 'admin', isSuperRole: true }],
       oauthConfiguration: { enabledGrants: [] },
     });
+  }
+
+  recordCall(call: { method: string; path: string; tenantId?: string }): void {
+    this.apiCalls.push(call);
+    if (this.apiCalls.length > 500) this.apiCalls.splice(0, this.apiCalls.length - 500);
   }
 
   /** Kickstart may choose the default tenant's id; everything made so far moves with it. */
@@ -75,18 +102,33 @@ export class DevIdpState {
     return (application ? this.tenantOf(application) : this.defaultTenant).issuer ?? DEFAULT_ISSUER;
   }
 
-  userByEmail(email: string): StoredUser | undefined {
+  /** Emails and usernames are unique per tenant only: a lookup names the tenant. */
+  userByEmail(email: string, tenantId: string): StoredUser | undefined {
     const wanted = email.trim().toLowerCase();
-    for (const stored of this.users.values()) if (stored.user.email?.toLowerCase() === wanted) return stored;
+    for (const stored of this.users.values()) {
+      if (stored.user.tenantId === tenantId && stored.user.email?.toLowerCase() === wanted) return stored;
+    }
     return undefined;
   }
 
-  userByLoginId(loginId: string): StoredUser | undefined {
+  userByLoginId(loginId: string, tenantId: string): StoredUser | undefined {
     const wanted = loginId.trim().toLowerCase();
     for (const stored of this.users.values()) {
+      if (stored.user.tenantId !== tenantId) continue;
       if (stored.user.email?.toLowerCase() === wanted || stored.user.username?.toLowerCase() === wanted) return stored;
     }
     return undefined;
+  }
+
+  /** The actions that prevent this user's login now (apis/login 409), for an application or all. */
+  preventingActions(userId: string, applicationId: string | undefined): UserActionLog[] {
+    const now = this.now();
+    return this.actionLogs.filter((log) => {
+      if (log.actioneeUserId !== userId || (log.expiry !== undefined && log.expiry <= now)) return false;
+      if (!this.userActions.get(log.userActionId ?? '')?.preventLogin) return false;
+      const apps = log.applicationIds ?? [];
+      return apps.length === 0 || (applicationId !== undefined && apps.includes(applicationId));
+    });
   }
 
   registration(user: User, applicationId: string): UserRegistration | undefined {

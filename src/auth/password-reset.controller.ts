@@ -1,0 +1,89 @@
+import { randomBytes } from 'node:crypto';
+import { Body, Controller, Get, Post, Query, Req, Res } from '@nestjs/common';
+import type { Request, Response } from 'express';
+import { AppConfig } from '../config/app-config';
+import { AppError } from '../common/app.errors';
+import { Clock } from '../common/clock';
+import { Public } from '../common/public.decorator';
+import { RateLimit } from '../common/rate-limit.guard';
+import { CsrfService } from '../session/csrf.service';
+import { PasswordLoginService } from './password-login.service';
+import { renderLogin, renderNotice, STEP_PATHS } from './password-pages';
+import { newStep } from './password-step';
+
+/** FusionAuth's changePasswordIds are URL-safe strings (its secure generator); anything else is no link. */
+const CHANGE_PASSWORD_ID = /^[A-Za-z0-9_-]{8,256}$/;
+const EMAIL = /^[^\s@]{1,200}@[^\s@]{1,200}$/;
+
+/**
+ * "Forgot your password?": FusionAuth's Forgot Password API mails a link to
+ * `/auth/password-reset?changePasswordId=…`; that link's id goes straight into this browser's
+ * session and the browser on to the same change-password step as a 203.
+ */
+@Controller('auth')
+export class PasswordResetController {
+  constructor(
+    private readonly login: PasswordLoginService,
+    private readonly csrf: CsrfService,
+    private readonly config: AppConfig,
+    private readonly clock: Clock,
+  ) {}
+
+  @Public()
+  @Get('forgot-password')
+  form(@Req() req: Request, @Res() res: Response): void {
+    this.enabled();
+    res.render('forgot-password', { title: 'Forgot your password?', csrfToken: this.csrf.tokenFor(req, res) });
+  }
+
+  @Public()
+  @RateLimit('login')
+  @Post('forgot-password')
+  async start(@Req() req: Request, @Res() res: Response, @Body('email') email: unknown): Promise<void> {
+    this.enabled();
+    const address = typeof email === 'string' ? email.trim() : '';
+    if (!EMAIL.test(address)) {
+      res.status(400).render('forgot-password', {
+        title: 'Forgot your password?',
+        csrfToken: this.csrf.tokenFor(req, res),
+        error: 'Enter the email address of your account.',
+      });
+      return;
+    }
+    const outcome = await this.login.forgotPassword(address);
+    if (outcome.kind === 'refused')
+      return renderLogin(res, outcome.status, { csrfToken: this.csrf.tokenFor(req, res), error: outcome.message });
+    renderNotice(res, 200, {
+      csrfToken: this.csrf.tokenFor(req, res),
+      message: outcome.kind === 'notice' ? outcome.message : '',
+    });
+  }
+
+  /**
+   * The link FusionAuth mailed. Its changePasswordId leaves the URL at once: kept in the session,
+   * the browser redirected to a clean URL (no Referer leaks it: Referrer-Policy no-referrer), and
+   * the request log shows only `changePasswordId=[REDACTED]`.
+   */
+  @Public()
+  @RateLimit('login')
+  @Get('password-reset')
+  reset(@Req() req: Request, @Res() res: Response, @Query('changePasswordId') changePasswordId: unknown): void {
+    this.enabled();
+    if (typeof changePasswordId !== 'string' || !CHANGE_PASSWORD_ID.test(changePasswordId)) {
+      return void res.redirect(303, '/auth/forgot-password');
+    }
+    const step = {
+      kind: 'change-password',
+      origin: 'reset',
+      provider: this.login.provider.name,
+      changePasswordId,
+    } as const;
+    req.session.passwordStep = newStep(step, this.clock.now(), randomBytes(16).toString('base64url'));
+    res.redirect(303, STEP_PATHS['change-password']);
+  }
+
+  private enabled(): void {
+    if (!this.config.hasAuthMode('password') || !this.login.provider.fusionAuth)
+      throw new AppError('NOT_FOUND', 'password login is not enabled');
+  }
+}
