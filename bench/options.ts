@@ -78,7 +78,8 @@ export function parseOptions(argv: readonly string[]): BenchOptions {
     revocationPollTimeoutMs: 5000,
     webhookPoolMax: Math.min(150_000, Math.max(500, Math.ceil((smoke ? 2000 : 6000) * durationS))),
     denylistEntries: smoke ? 10_000 : 100_000,
-    denylistTtlMs: 3000,
+    // Long enough for every entry to be written before memory is read, even on a busy machine.
+    denylistTtlMs: smoke ? 3000 : 10_000,
     coldTokens: given.has('--cold-tokens') ? Math.floor(num('--cold-tokens', 0)) : smoke ? 1000 : undefined,
     serviceNode: given.has('--node') ? nodeBinary(given.get('--node')) : process.execPath,
     only: given.get('--only')?.split(',').filter(Boolean),

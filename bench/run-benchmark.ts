@@ -8,6 +8,7 @@ import { webhookPreparePhase } from './phases/webhook-prepare';
 import { loadAverage, machine } from './report/machine';
 import { buildReport, RunResults, summaries } from './report/report';
 import { BenchStack, startBenchStack } from './stack/bench-stack';
+import { describeError } from './support/errors';
 import { log, loud } from './support/log';
 import { PhaseRunner } from './support/phase-runner';
 import { Teardown } from './support/teardown';
@@ -74,7 +75,7 @@ export async function runBenchmark(options: BenchOptions, teardown: Teardown): P
     redisVersion = /redis_version:(\S+)/.exec(await stack.redis.info('server'))?.[1] ?? 'unknown';
     results = await measure(stack, options, phases, teardown);
   } catch (error) {
-    const message = error instanceof Error ? error.message : String(error);
+    const message = describeError(error);
     if (!phases.errors.some((e) => e.endsWith(message))) phases.errors.push(message);
     loud(message);
   } finally {

@@ -1,9 +1,17 @@
+import { performance } from 'node:perf_hooks';
 import { BenchOptions } from '../options';
 import { BenchStack } from '../stack/bench-stack';
 import { log, loud } from '../support/log';
 import { browserSession } from './browser-sessions';
 import { FreshUser, freshUsers } from './revocation';
 import { distinctTokens, loginToken, verifyCacheSize } from './tokens';
+
+async function timed<T>(what: string, work: Promise<T>): Promise<T> {
+  const started = performance.now();
+  const result = await work;
+  log(`  ${what}: ${Math.round(performance.now() - started)} ms`);
+  return result;
+}
 
 export interface Prepared {
   readonly token: string;
@@ -33,10 +41,13 @@ export async function preparePhase(
   }
   const count = needs.cold ? (options.coldTokens ?? Math.ceil(cache.size * 1.2)) : 0;
   const [coldTokens, serviceCookie, peerCookie, users] = await Promise.all([
-    distinctTokens(stack.idp, token, count),
-    browserSession(stack.a.url, '/auth/login', '/account'),
-    browserSession(stack.peers.express_openid_connect.url, '/login', '/account'),
-    freshUsers(stack.fusionAuth, options.revocations),
+    timed(`${count} distinct tokens`, distinctTokens(stack.idp, token, count)),
+    timed('a browser session on A', browserSession(stack.a.url, '/auth/login', '/account')),
+    timed(
+      'a browser session on express-openid-connect',
+      browserSession(stack.peers.express_openid_connect.url, '/login', '/account'),
+    ),
+    timed(`${options.revocations} fresh users`, freshUsers(stack.fusionAuth, options.revocations)),
   ]);
   // The IdP's own webhooks for those logins and registrations are delivered before anything is measured.
   await stack.idp.webhooks.settled();

@@ -1,4 +1,5 @@
 import { performance } from 'node:perf_hooks';
+import { describeError } from './errors';
 import { log, loud } from './log';
 import { TimeoutError, within } from './time';
 
@@ -18,7 +19,7 @@ export class PhaseRunner {
     try {
       return await within(fn(), boundMs, `phase ${name}`);
     } catch (error) {
-      const message = error instanceof Error ? error.message : String(error);
+      const message = describeError(error);
       this.errors.push(`${name}: ${message}`);
       loud(`phase ${name} failed: ${message}`);
       if (error instanceof TimeoutError) throw error;
