@@ -16,11 +16,9 @@ export interface BenchOptions {
   readonly warmupS: number;
   readonly revocations: number;
   readonly revocationPollTimeoutMs: number;
-  /** At most this many pre-signed webhook events. */
-  readonly webhookPoolMax: number;
   readonly denylistEntries: number;
   readonly denylistTtlMs: number;
-  /** Distinct bearer tokens for the cold targets; undefined: 1.2 × the service's verify cache. */
+  /** Distinct bearer tokens for the cold targets; undefined: 1.1 × the service's verify cache. */
   readonly coldTokens?: number;
   /** The node binary for the service and the peers (the benchmark itself runs on the node that started it). */
   readonly serviceNode: string;
@@ -34,7 +32,7 @@ export const USAGE = `usage: npm run bench -- [--smoke] [--duration=S] [--rounds
   --rounds=N         interleaved rounds (default 5, smoke 3); every ratio is computed per round
   --connections=N    concurrent connections per target (default 10)
   --revocations=N    revocations timed from A's 200 to B's 401 (default 200, smoke 20)
-  --cold-tokens=N    distinct tokens of the cold targets (default 1.2 x the service's verify cache, smoke 1000)
+  --cold-tokens=N    distinct tokens of the cold targets (default 1.1 x the service's verify cache, smoke 1000)
   --node=24          the service and the peers on the Node.js 24 of the \`node\` devDependency
   --node=PATH        ... or on this node binary (default: the node running the benchmark)
   --only=T1,T2       measure only these targets (see bench/README.md), e.g. to profile one route
@@ -76,7 +74,6 @@ export function parseOptions(argv: readonly string[]): BenchOptions {
     warmupS: Math.min(2, Math.max(0.3, durationS / 5)),
     revocations: Math.floor(num('--revocations', smoke ? 20 : 200)),
     revocationPollTimeoutMs: 5000,
-    webhookPoolMax: Math.min(150_000, Math.max(500, Math.ceil((smoke ? 2000 : 6000) * durationS))),
     denylistEntries: smoke ? 10_000 : 100_000,
     // Long enough for every entry to be written before memory is read, even on a busy machine.
     denylistTtlMs: smoke ? 3000 : 10_000,

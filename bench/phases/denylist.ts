@@ -72,6 +72,25 @@ async function insert(store: RedisDenylistStore, issuerKey: string, options: Ben
   return lastExpiry;
 }
 
+/** What the phase reads from Redis: memory, and the entries (the store's one version counter is a single key, not an entry). */
+function probes(redis: RedisService, store: RedisDenylistStore) {
+  return {
+    usedMemory: async () => Number(/used_memory:(\d+)/.exec(await redis.client.info('memory'))?.[1]),
+    entries: async () => (await redis.client.dbSize()) - (await redis.client.exists(store.versionKey)),
+  };
+}
+
+/** Waits until no entry is left, at most 15 s; returns how many are left and how long it took. */
+async function waitForExpiry(entries: () => Promise<number>): Promise<{ left: number; goneMs: number }> {
+  const started = Date.now();
+  let left = await entries();
+  while (left > 0 && Date.now() - started < 15_000) {
+    await sleep(200);
+    left = await entries();
+  }
+  return { left, goneMs: Date.now() - started };
+}
+
 /**
  * Redis memory per revocation entry in the service's format (written by its own atomic script), and
  * the same entries gone after their TTL.
@@ -82,56 +101,43 @@ export async function denylistPhase(
   warnings: string[],
 ): Promise<DenylistStats> {
   const { redis, store, issuerKey } = await serviceStore(stack);
+  const warn = (problem: string) => {
+    warnings.push(problem);
+    loud(problem);
+  };
   try {
-    const client = redis.client;
-    const usedMemory = async () => Number(/used_memory:(\d+)/.exec(await client.info('memory'))?.[1]);
-    // The store's one version counter is a single key, not an entry: it is left out of every count.
-    const keys = async () => (await client.dbSize()) - (await client.exists(store.versionKey));
+    const { usedMemory, entries } = probes(redis, store);
     await store.apply([], Date.now());
-    const keysBefore = await keys();
-    if (keysBefore !== 0) throw new Error(`database 1 holds ${keysBefore} keys before the phase`);
+    if ((await entries()) !== 0) throw new Error('database 1 holds keys before the phase');
     const before = await usedMemory();
     const started = performance.now();
     const lastExpiry = await insert(store, issuerKey, options);
-    const insertMs = performance.now() - started;
+    const insertMs = round(performance.now() - started, 0);
     const after = await steady(usedMemory);
-    const present = await keys();
-    const bytesPerEntry = (after - before) / options.denylistEntries;
+    const present = await entries();
+    const bytesPerEntry = round((after - before) / options.denylistEntries, 1);
     log(
-      `  ${options.denylistEntries} entries in ${round(insertMs, 0)} ms: used_memory +${after - before} bytes = ${round(bytesPerEntry, 1)} bytes/entry`,
+      `  ${options.denylistEntries} entries in ${insertMs} ms: used_memory +${after - before} bytes = ${bytesPerEntry} bytes/entry`,
     );
     if (present !== options.denylistEntries) {
-      warnings.push(
-        `denylist phase: ${present} of ${options.denylistEntries} entries present when memory was measured`,
-      );
-      loud(warnings.at(-1)!);
+      warn(`denylist phase: ${present} of ${options.denylistEntries} entries present when memory was measured`);
     }
     await sleep(Math.max(0, lastExpiry - Date.now()));
-    const waitStarted = Date.now();
-    let left = await keys();
-    while (left > 0 && Date.now() - waitStarted < 15_000) {
-      await sleep(200);
-      left = await keys();
-    }
-    const goneMs = Date.now() - waitStarted;
-    const afterExpiry = await usedMemory();
+    const { left, goneMs } = await waitForExpiry(entries);
     log(
       left === 0
         ? `  all entries gone ${goneMs} ms after their TTL`
         : `  ${left} entries NOT gone 15 s after their TTL`,
     );
-    if (left > 0) {
-      warnings.push(`denylist entries not gone after their TTL (${left} left)`);
-      loud(warnings.at(-1)!);
-    }
+    if (left > 0) warn(`denylist entries not gone after their TTL (${left} left)`);
     return {
-      bytes_per_entry: round(bytesPerEntry, 1),
+      bytes_per_entry: bytesPerEntry,
       entries: options.denylistEntries,
       present_when_measured: present,
       used_memory_before: before,
       used_memory_after: after,
-      used_memory_after_expiry: afterExpiry,
-      insert_ms: round(insertMs, 0),
+      used_memory_after_expiry: await usedMemory(),
+      insert_ms: insertMs,
       ttl_ms: options.denylistTtlMs,
       expired: left === 0,
       gone_ms_after_ttl: left === 0 ? goneMs : null,

@@ -39,7 +39,7 @@ export async function preparePhase(
     warnings.push(`the service's verify cache size was not found in dist/: assuming ${cache.size}`);
     loud(warnings.at(-1)!);
   }
-  const count = needs.cold ? (options.coldTokens ?? Math.ceil(cache.size * 1.2)) : 0;
+  const count = needs.cold ? (options.coldTokens ?? Math.ceil(cache.size * 1.1)) : 0;
   const [coldTokens, serviceCookie, peerCookie, users] = await Promise.all([
     timed(`${count} distinct tokens`, distinctTokens(stack.idp, token, count)),
     timed('a browser session on A', browserSession(stack.a.url, '/auth/login', '/account')),

@@ -69,6 +69,25 @@ function versionOf(node: string): string {
   return run.stdout.trim();
 }
 
+/** A compiled service instance on `port`, with its own log file. */
+function startService(
+  name: string,
+  port: number,
+  env: Record<string, string>,
+  context: { options: BenchOptions; teardown: Teardown; logDir: string },
+): Promise<NodeProcess> {
+  return startNodeProcess({
+    args: [MAIN],
+    // Only what is named here: nothing inherited (a REDIS_URL of the caller, say) changes the run.
+    env: { ...env, APP_URL: `http://127.0.0.1:${port}` },
+    port,
+    node: context.options.serviceNode,
+    nodeArgs: serviceNodeArgs(),
+    logFile: join(context.logDir, `service-${name}.log`),
+    onSpawn: (child) => context.teardown.spawned(child),
+  });
+}
+
 /**
  * One run's processes, all on 127.0.0.1: its own redis-server, the dev IdP, two compiled service
  * instances A and B sharing that Redis and one key prefix, and the peers, each a process of its own.
@@ -78,23 +97,13 @@ export async function startBenchStack(options: BenchOptions, teardown: Teardown)
   const logDir = mkdtempSync(join(tmpdir(), 'fag-bench-'));
   const redis = await startRedis(teardown);
   const [portA, portB, ports] = [await freePort(), await freePort(), await peerPorts()];
-  const [urlA, urlB] = [`http://127.0.0.1:${portA}`, `http://127.0.0.1:${portB}`];
-  const idp = await startIdp(teardown, urlA, `http://127.0.0.1:${ports.express_openid_connect}`);
+  const idp = await startIdp(teardown, `http://127.0.0.1:${portA}`, `http://127.0.0.1:${ports.express_openid_connect}`);
   const keyPrefix = `bench${randomBytes(2).toString('hex')}:`;
-  const service = (name: string, port: number, url: string) =>
-    startNodeProcess({
-      args: [MAIN],
-      // Only what is named here: nothing inherited (a REDIS_URL of the caller, say) changes the run.
-      env: { ...serviceEnv(redis.url, keyPrefix, idp), APP_URL: url },
-      port,
-      node: options.serviceNode,
-      nodeArgs: serviceNodeArgs(),
-      logFile: join(logDir, `service-${name}.log`),
-      onSpawn: (child) => teardown.spawned(child),
-    });
+  const env = serviceEnv(redis.url, keyPrefix, idp);
+  const context = { options, teardown, logDir };
   const [a, b, peers] = await Promise.all([
-    service('A', portA, urlA),
-    service('B', portB, urlB),
+    startService('A', portA, env, context),
+    startService('B', portB, env, context),
     startPeers(ports, {
       issuer: idp.issuer,
       clientId: K.applicationId,
@@ -112,17 +121,18 @@ export async function startBenchStack(options: BenchOptions, teardown: Teardown)
       .join(', ')}`,
   );
   log(`  every process's output: ${logDir}`);
+  const fusionAuth = new FusionAuthClient(K.apiKey, idp.url);
   return {
     redisUrl: redis.url,
     redis: redis.client,
     idp,
-    fusionAuth: new FusionAuthClient(K.apiKey, idp.url),
+    fusionAuth,
     a,
     b,
     peers,
     keyPrefix,
-    serviceNodeVersion: versionOf(options.serviceNode),
     logDir,
+    serviceNodeVersion: versionOf(options.serviceNode),
   };
 }
 

@@ -59,7 +59,36 @@ export interface NodeProcess {
   stop(graceMs?: number): Promise<void>;
 }
 
-/** Starts a Node.js process listening on 127.0.0.1:`port` and waits until `readyPath` answers 200. */
+/** SIGTERM (and SIGKILL after `graceMs`, when given); resolves once the child has exited. */
+function stopper(child: ChildProcess): (graceMs?: number) => Promise<void> {
+  return (graceMs) =>
+    new Promise<void>((resolve) => {
+      if (child.exitCode !== null || child.signalCode !== null) return resolve();
+      const kill = graceMs === undefined ? undefined : setTimeout(() => child.kill('SIGKILL'), graceMs);
+      child.once('exit', () => {
+        clearTimeout(kill);
+        resolve();
+      });
+      child.kill('SIGTERM');
+    });
+}
+
+/** True once `url` answers `status`; false if the child exits or the deadline passes first. */
+async function answers(child: ChildProcess, url: string, status: number, deadline: number): Promise<boolean> {
+  while (Date.now() < deadline && child.exitCode === null && child.signalCode === null) {
+    try {
+      const res = await fetch(url, { redirect: 'manual' });
+      await res.arrayBuffer();
+      if (res.status === status) return true;
+    } catch {
+      // Not listening yet.
+    }
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  return false;
+}
+
+/** Starts a Node.js process listening on 127.0.0.1:`port` and waits until `readyPath` answers. */
 export async function startNodeProcess(options: NodeProcessOptions): Promise<NodeProcess> {
   const log = options.logFile === undefined ? undefined : openSync(options.logFile, 'a');
   const child = spawn(options.node ?? process.execPath, [...(options.nodeArgs ?? []), ...options.args], {
@@ -72,33 +101,16 @@ export async function startNodeProcess(options: NodeProcessOptions): Promise<Nod
   child.stdout?.on('data', (d: Buffer) => (piped += d.toString()));
   child.stderr?.on('data', (d: Buffer) => (piped += d.toString()));
   const output = () => (options.logFile === undefined ? piped : readFileSync(options.logFile, 'utf8'));
-  const stop = (graceMs?: number) =>
-    new Promise<void>((resolve) => {
-      if (child.exitCode !== null || child.signalCode !== null) return resolve();
-      const kill = graceMs === undefined ? undefined : setTimeout(() => child.kill('SIGKILL'), graceMs);
-      child.once('exit', () => {
-        clearTimeout(kill);
-        resolve();
-      });
-      child.kill('SIGTERM');
-    });
+  const stop = stopper(child);
   const url = `http://127.0.0.1:${options.port}`;
   const deadline = Date.now() + (options.startTimeoutMs ?? 30_000);
-  while (Date.now() < deadline) {
-    if (child.exitCode !== null || child.signalCode !== null) {
-      throw new Error(`${options.args.join(' ')} exited (${child.exitCode ?? child.signalCode}):\n${output()}`);
-    }
-    try {
-      const res = await fetch(`${url}${options.readyPath ?? '/health/live'}`, { redirect: 'manual' });
-      await res.arrayBuffer();
-      if (res.status === (options.readyStatus ?? 200)) return { child, url, output, stop };
-    } catch {
-      // Not listening yet.
-    }
-    await new Promise((r) => setTimeout(r, 50));
+  if (await answers(child, `${url}${options.readyPath ?? '/health/live'}`, options.readyStatus ?? 200, deadline)) {
+    return { child, url, output, stop };
   }
+  const exited = child.exitCode ?? child.signalCode;
   await stop(5000);
-  throw new Error(`${options.args.join(' ')} did not answer on port ${options.port}:\n${output()}`);
+  const what = exited === null ? `did not answer on port ${options.port}` : `exited (${exited})`;
+  throw new Error(`${options.args.join(' ')} ${what}:\n${output()}`);
 }
 
 /** Starts the compiled service and waits until /health/live answers. */
