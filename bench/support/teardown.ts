@@ -3,9 +3,10 @@ import { loud } from './log';
 import { within } from './time';
 
 /**
- * Everything a run started, and how to stop all of it: closers run last-started first, once, on a
- * normal end, a failed phase, Ctrl-C, SIGTERM or the watchdog. Whatever way the process ends, no
- * child process outlives it.
+ * Everything a run started, and how to stop all of it, once, on a normal end, a failed phase, Ctrl-C,
+ * SIGTERM or the watchdog: the load generator first, then every child process at once, then the
+ * closers, last added first (the dev IdP, Redis clients, redis-server). Whatever way the process
+ * ends, no child process outlives it.
  */
 export class Teardown {
   private readonly closers: (() => Promise<void>)[] = [];
