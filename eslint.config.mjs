@@ -31,7 +31,7 @@ export default tseslint.config(
   {
     languageOptions: {
       parserOptions: {
-        projectService: { allowDefaultProject: ['scripts/*.js', 'bench/*.js', 'test/support/*.js'] },
+        projectService: { allowDefaultProject: ['scripts/*.js', 'test/support/*.js'] },
         tsconfigRootDir: import.meta.dirname,
       },
     },
@@ -87,7 +87,7 @@ export default tseslint.config(
     },
   },
   {
-    files: ['scripts/**/*.js', 'bench/**/*.js', 'test/support/*.js'],
+    files: ['scripts/**/*.js', 'test/support/*.js'],
     ...tseslint.configs.disableTypeChecked,
     languageOptions: {
       sourceType: 'commonjs',

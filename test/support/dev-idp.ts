@@ -1,7 +1,7 @@
-import { join } from 'node:path';
 import { DevIdp, DevIdpOptions } from '../../src/dev-idp/dev-idp';
+import { KICKSTART } from './paths';
 
-export const KICKSTART = join(__dirname, '..', '..', 'kickstart', 'kickstart.json');
+export { KICKSTART };
 export const KICKSTART_DEFAULTS = {
   applicationId: 'e9fdb985-9173-4e01-9d73-ac2d60d1dc8e',
   clientSecret: 'super-secret-secret-that-should-be-regenerated-for-production',

@@ -4,8 +4,9 @@ import { join } from 'node:path';
 import { SignJWT } from 'jose';
 import { DevIdp } from '../../src/dev-idp/dev-idp';
 import { signatureJwt } from '../../src/dev-idp/webhooks/webhook-sender';
+import { ROOT } from './paths';
 
-export const FIXTURES = join(__dirname, '..', 'fixtures', 'fusionauth');
+export const FIXTURES = join(ROOT, 'test', 'fixtures', 'fusionauth');
 
 /** A fixture body with fresh ids and instants, and the ids that matter pointed at real users and apps. */
 export function fixtureEvent(

@@ -1,0 +1,102 @@
+import { BenchOptions } from '../options';
+import { request } from '../support/http';
+import { runLoad, Slice } from '../support/load';
+import { log, loud } from '../support/log';
+import { round, spread, Spread } from '../support/stats';
+import { Teardown } from '../support/teardown';
+import { NamedTarget, TargetName } from './targets';
+
+/** One target over all rounds. */
+export interface TargetSummary {
+  readonly what: string;
+  readonly url: string;
+  /** The rounds' rates (answers counted per second). */
+  readonly rate: Spread;
+  readonly rounds_rate: number[];
+  /** The worst round's percentiles: latency is not averaged away. */
+  readonly p50_ms: number;
+  readonly p99_ms: number;
+  readonly ok: number;
+  readonly seconds: number;
+  readonly answers: Record<string, number>;
+  readonly errors: number;
+  readonly timeouts: number;
+}
+
+export type Rounds = Partial<Record<TargetName, Slice[]>>;
+
+/** Every GET target answers 200 once before any load (a wrong cookie or token would otherwise be measured). */
+async function checkTargets(targets: readonly NamedTarget[]): Promise<void> {
+  for (const { name, load } of targets) {
+    if (load.method === 'POST') continue;
+    const headers = load.headers ?? load.next?.().headers;
+    const answer = await request(load.url, { headers });
+    if (answer.status !== 200) throw new Error(`${name}: GET ${load.url} answered ${answer.status} before the run`);
+  }
+}
+
+/**
+ * Every target warmed up, then `rounds` rounds in which each target has `durationS / rounds` seconds,
+ * in TARGET_NAMES order in even rounds and backwards in odd ones, so a drift of the machine's speed
+ * during the run touches both sides of every ratio alike.
+ */
+export async function runRounds(
+  targets: readonly NamedTarget[],
+  options: BenchOptions,
+  teardown: Teardown,
+): Promise<Rounds> {
+  await checkTargets(targets);
+  for (const target of targets.filter((t) => t.warm)) {
+    await runLoad(target.load, options.warmupS, options.connections, teardown);
+  }
+  const rounds: Rounds = {};
+  const slice = options.durationS / options.rounds;
+  for (let r = 0; r < options.rounds; r++) {
+    const order = r % 2 === 0 ? targets : [...targets].reverse();
+    for (const target of order) {
+      await target.load.prepare?.(slice, rounds[target.name]?.at(-1));
+      const result = await runLoad(target.load, slice, options.connections, teardown);
+      (rounds[target.name] ??= []).push(result);
+    }
+    log(
+      `  round ${r + 1}/${options.rounds}: ${order.map((t) => `${t.name} ${rounds[t.name]!.at(-1)!.rate}`).join(', ')}`,
+    );
+  }
+  return rounds;
+}
+
+export function summarize(target: NamedTarget, slices: readonly Slice[]): TargetSummary {
+  const sum = (pick: (s: Slice) => number) => slices.reduce((total, s) => total + pick(s), 0);
+  const answers: Record<string, number> = {};
+  for (const s of slices)
+    for (const [label, n] of Object.entries(s.answers)) answers[label] = (answers[label] ?? 0) + n;
+  const rates = slices.map((s) => s.rate);
+  return {
+    what: target.what,
+    url: target.load.url,
+    rate: spread(rates, 1) ?? { median: 0, min: 0, max: 0 },
+    rounds_rate: rates,
+    p50_ms: Math.max(...slices.map((s) => s.p50Ms)),
+    p99_ms: Math.max(...slices.map((s) => s.p99Ms)),
+    ok: sum((s) => s.ok),
+    seconds: round(
+      sum((s) => s.seconds),
+      3,
+    ),
+    answers,
+    errors: sum((s) => s.errors),
+    timeouts: sum((s) => s.timeouts),
+  };
+}
+
+/** Anything but the counted answer under load is a warning: the figures of that target are suspect. */
+export function problemsOf(name: TargetName, summary: TargetSummary): string | undefined {
+  const counted = name === 'webhooks' ? 'ok' : '200';
+  const others = Object.entries(summary.answers).filter(([label]) => label !== counted);
+  if (summary.ok > 0 && others.length === 0 && summary.errors === 0 && summary.timeouts === 0) return undefined;
+  const problem =
+    `${name}: ${summary.ok} counted answers, others ${JSON.stringify(Object.fromEntries(others))}, ` +
+    `${summary.errors} errors, ${summary.timeouts} timeouts under load`;
+  loud(problem);
+  return problem;
+}

@@ -1,0 +1,50 @@
+import { Slice } from '../support/load';
+import { flatRatios, ratios } from './ratios';
+
+const slice = (rate: number): Slice => ({
+  ok: rate,
+  seconds: 1,
+  rate,
+  p50Ms: 1,
+  p99Ms: 2,
+  meanMs: 1,
+  answers: { '200': rate },
+  errors: 0,
+  timeouts: 0,
+});
+
+describe('ratios', () => {
+  it('divides the rates of the same round, then gives the median, min and max over the rounds', () => {
+    // Per round: 2, 0.5, 2. The ratio of the medians (200 / 150) or of the totals (600 / 600) would differ.
+    const figures = ratios({
+      guarded: [slice(100), slice(200), slice(300)],
+      unguarded: [slice(50), slice(400), slice(150)],
+    });
+    expect(figures.guarded_over_unguarded).toEqual({ median: 2, min: 0.5, max: 2, rounds: [2, 0.5, 2] });
+  });
+
+  it('takes the mean of the middle two for an even number of rounds', () => {
+    const figures = ratios({ webhooks: [slice(1), slice(3)], unguarded: [slice(2), slice(2)] });
+    expect(figures.webhooks_over_unguarded).toEqual({ median: 1, min: 0.5, max: 1.5, rounds: [0.5, 1.5] });
+  });
+
+  it('leaves out a round whose denominator answered nothing', () => {
+    const figures = ratios({ session_page: [slice(10), slice(10)], unguarded: [slice(0), slice(20)] });
+    expect(figures.session_page_over_unguarded?.rounds).toEqual([0.5]);
+  });
+
+  it('reports every ratio with its min and max, null for a target that was not measured', () => {
+    const flat = flatRatios(ratios({ guarded: [slice(3)], unguarded: [slice(4)] }));
+    expect(flat).toEqual(
+      expect.objectContaining({
+        guarded_over_unguarded: 0.75,
+        guarded_over_unguarded_min: 0.75,
+        guarded_over_unguarded_max: 0.75,
+        guarded_cold_over_nest_passport_jwt: null,
+        guarded_cold_over_nest_passport_jwt_min: null,
+        guarded_cold_over_nest_passport_jwt_max: null,
+      }),
+    );
+    expect(Object.keys(flat)).toHaveLength(8 * 3);
+  });
+});

@@ -1,0 +1,53 @@
+import { Rounds } from '../phases/rounds';
+import { TargetName } from '../phases/targets';
+import { round, spread, Spread } from '../support/stats';
+
+/** Each ratio: the rate of one target ÷ the rate of another, both measured in the same round. */
+export const RATIOS = {
+  guarded_over_unguarded: ['guarded', 'unguarded'],
+  session_page_over_unguarded: ['session_page', 'unguarded'],
+  unguarded_over_nest_hello: ['unguarded', 'nest_hello'],
+  guarded_over_express_jwt_bearer: ['guarded', 'express_jwt_bearer'],
+  guarded_cold_over_express_jwt_bearer: ['guarded_cold', 'express_jwt_bearer_cold'],
+  guarded_cold_over_nest_passport_jwt: ['guarded_cold', 'nest_passport_jwt_cold'],
+  session_page_over_express_openid_connect: ['session_page', 'express_openid_connect'],
+  webhooks_over_unguarded: ['webhooks', 'unguarded'],
+} as const satisfies Record<string, readonly [TargetName, TargetName]>;
+
+export type RatioName = keyof typeof RATIOS;
+
+export interface RatioFigures extends Spread {
+  /** The ratio in each round, in order. */
+  readonly rounds: number[];
+}
+
+/**
+ * Every ratio computed round by round (numerator and denominator measured minutes apart would
+ * compare two different machines), then summarized: median, min and max over the rounds.
+ */
+export function ratios(rounds: Rounds): Partial<Record<RatioName, RatioFigures>> {
+  const out: Partial<Record<RatioName, RatioFigures>> = {};
+  for (const [name, [top, bottom]] of Object.entries(RATIOS) as [RatioName, readonly [TargetName, TargetName]][]) {
+    const over = rounds[top];
+    const under = rounds[bottom];
+    if (!over || !under) continue;
+    const perRound = over.flatMap((slice, r) => {
+      const base = under[r]?.rate ?? 0;
+      return base > 0 ? [round(slice.rate / base, 3)] : [];
+    });
+    const figures = spread(perRound);
+    if (figures) out[name] = { ...figures, rounds: perRound };
+  }
+  return out;
+}
+
+/** `name`, `name_min` and `name_max` for every ratio (null when it could not be measured). */
+export function flatRatios(figures: Partial<Record<RatioName, RatioFigures>>): Record<string, number | null> {
+  const flat: Record<string, number | null> = {};
+  for (const name of Object.keys(RATIOS) as RatioName[]) {
+    flat[name] = figures[name]?.median ?? null;
+    flat[`${name}_min`] = figures[name]?.min ?? null;
+    flat[`${name}_max`] = figures[name]?.max ?? null;
+  }
+  return flat;
+}
