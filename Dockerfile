@@ -1,13 +1,16 @@
 # The service alone (no dev IdP): `docker build -t fusionauth-guard .`
-FROM node:22-bookworm-slim AS build
+# Node 24 LTS, as the README recommends (Node 20 left support in April 2026).
+FROM node:24-bookworm-slim AS build
 WORKDIR /app
 COPY package.json package-lock.json ./
-RUN npm ci
+# No install scripts: the only one the project allows fetches the `node` devDependency's binary,
+# which the image already has.
+RUN npm ci --ignore-scripts
 COPY tsconfig.json tsconfig.build.json nest-cli.json ./
 COPY src ./src
 RUN npm run build && npm prune --omit=dev
 
-FROM node:22-bookworm-slim
+FROM node:24-bookworm-slim
 ENV NODE_ENV=production
 WORKDIR /app
 COPY --from=build /app/node_modules ./node_modules

@@ -26,7 +26,7 @@ export interface BenchOptions {
   readonly only?: readonly string[];
 }
 
-export const USAGE = `usage: npm run bench -- [--smoke] [--duration=S] [--rounds=N] [--connections=N] [--node=24|PATH]
+export const USAGE = `usage: npm run bench -- [--smoke] [--duration=S] [--rounds=N] [--connections=N] [--node=24|npm|PATH]
   --smoke            a short run that only proves the benchmark works (about 1 s per target)
   --duration=S       seconds each target is measured, over all rounds (default 10, smoke 1)
   --rounds=N         interleaved rounds (default 5, smoke 3); every ratio is computed per round
@@ -34,6 +34,7 @@ export const USAGE = `usage: npm run bench -- [--smoke] [--duration=S] [--rounds
   --revocations=N    revocations timed from A's 200 to B's 401 (default 200, smoke 20)
   --cold-tokens=N    distinct tokens of the cold targets (default 1.1 x the service's verify cache, smoke 1000)
   --node=24          the service and the peers on the Node.js 24 of the \`node\` devDependency
+  --node=npm         ... or on the node npm itself runs on (the machine's: \`npm run\` puts Node 24 first)
   --node=PATH        ... or on this node binary (default: the node running the benchmark)
   --only=T1,T2       measure only these targets (see bench/README.md), e.g. to profile one route
 The last line printed is one JSON object.`;
@@ -45,8 +46,9 @@ function positive(name: string, value: string | undefined): number {
 }
 
 function nodeBinary(value: string | undefined): string {
-  if (value === undefined || value === '') throw new Error('--node needs 24 or a path');
-  const binary = value === '24' ? NODE_24 : value;
+  if (value === undefined || value === '') throw new Error('--node needs 24, npm or a path');
+  const binary =
+    value === '24' ? NODE_24 : value === 'npm' ? (process.env.npm_node_execpath ?? process.execPath) : value;
   if (!existsSync(binary)) {
     throw new Error(`${binary} does not exist${value === '24' ? ' (npm ci installs the node devDependency)' : ''}`);
   }

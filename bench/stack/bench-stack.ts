@@ -55,7 +55,7 @@ async function startRedis(teardown: Teardown): Promise<{ url: string; client: Re
 async function startIdp(teardown: Teardown, urlA: string, peerUrl: string): Promise<DevIdp> {
   const idp = await startDevIdp({ webhookUrl: `${urlA}/webhooks/fusionauth` });
   teardown.add(() => idp.close());
-  await new FusionAuthClient(K.apiKey, idp.url).patchApplication(K.applicationId, {
+  await new FusionAuthClient(K.apiKey, idp.url, K.tenantId).patchApplication(K.applicationId, {
     application: {
       oauthConfiguration: { authorizedRedirectURLs: [`${urlA}/auth/callback`, `${peerUrl}/callback`] },
     },
@@ -121,7 +121,7 @@ export async function startBenchStack(options: BenchOptions, teardown: Teardown)
       .join(', ')}`,
   );
   log(`  every process's output: ${logDir}`);
-  const fusionAuth = new FusionAuthClient(K.apiKey, idp.url);
+  const fusionAuth = new FusionAuthClient(K.apiKey, idp.url, K.tenantId);
   return {
     redisUrl: redis.url,
     redis: redis.client,

@@ -145,6 +145,7 @@ describe('loadConfig', () => {
         OIDC_PARTNER_KIND: 'fusionauth',
         OIDC_PARTNER_FUSIONAUTH_API_KEY: 'k',
         OIDC_PARTNER_FUSIONAUTH_TENANT_ID: other,
+        OIDC_PARTNER_WEBHOOK_SIGNING_KEY_ID: 'partner-webhook-key',
       });
       expect(config.providers.map((p) => p.fusionAuth?.tenantId)).toEqual([tenant, other]);
     });
