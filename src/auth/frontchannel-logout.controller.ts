@@ -2,12 +2,14 @@ import { Controller, Get, Query, Req, Res } from '@nestjs/common';
 import type { Request, Response } from 'express';
 import { Public } from '../common/public.decorator';
 import { FrontChannelLogoutService } from './frontchannel-logout.service';
+import { BrowserRoute } from '../common/route-kind.decorator';
 
 /** Static: nothing from the request (iss, sid) is ever echoed into the page. */
 const PAGE =
   '<!doctype html><html><head><meta charset="utf-8"><title>Logged out</title></head>' +
   '<body><p>Logged out.</p></body></html>';
 
+@BrowserRoute()
 @Controller('auth')
 export class FrontChannelLogoutController {
   constructor(private readonly frontChannel: FrontChannelLogoutService) {}

@@ -4,9 +4,10 @@ import { AppConfig } from '../config/app-config';
 import { AppError } from '../common/app.errors';
 import { Public } from '../common/public.decorator';
 import { RateLimit } from '../common/rate-limit.guard';
-import { safeReturnTo } from '../common/route-family';
+import { safeReturnTo } from '../common/safe-return-to';
 import { CsrfService } from '../session/csrf.service';
 import { AuthService } from './auth.service';
+import { BrowserRoute } from '../common/route-kind.decorator';
 
 interface PasswordLoginForm {
   email?: unknown;
@@ -17,6 +18,7 @@ interface PasswordLoginForm {
 const GENERIC_FAILURE = 'That email and password do not match an account. Check both and try again.';
 
 /** The service's own login form (AUTH_MODES has `password`), through FusionAuth's Login API. */
+@BrowserRoute()
 @Controller('auth/password-login')
 export class PasswordLoginController {
   constructor(

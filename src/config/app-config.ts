@@ -24,6 +24,11 @@ export interface ProviderConfig {
   readonly clientSecret: string;
   readonly scopes: readonly string[];
   readonly idTokenAlgs: readonly string[];
+  /**
+   * Whether the `roles` of this provider's tokens grant anything here: always for FusionAuth (they
+   * are this application's roles), for a generic provider only with OIDC_<NAME>_TRUST_ROLES=true.
+   */
+  readonly trustRoles: boolean;
   /** FusionAuth API base and key; set only for `kind: fusionauth`. */
   readonly fusionAuth?: { readonly url: string; readonly apiKey: string };
 }
@@ -67,8 +72,13 @@ export interface AppConfigValues {
     /** Standalone, sentinel or cluster, with its nodes. */
     readonly target: RedisTarget;
   };
-  /** Per client IP: login, callback, password login and registration; and the webhook. */
-  readonly rateLimits: { readonly login: RateLimit; readonly webhook: RateLimit };
+  /**
+   * Per client IP: login, callback, password login, registration and password change; the webhook;
+   * and per signed-in user, the password change.
+   */
+  readonly rateLimits: { readonly login: RateLimit; readonly webhook: RateLimit; readonly passwordChange: RateLimit };
+  /** The service's own registration form (`/auth/register`). */
+  readonly registrationEnabled: boolean;
   readonly logLevel: LogLevel;
   /** When set, GET /metrics needs `Authorization: Bearer <token>`. */
   readonly metricsToken?: string;
@@ -102,6 +112,7 @@ export class AppConfig implements AppConfigValues {
   readonly denylistFailureMode!: 'closed' | 'open';
   readonly devIdpPort!: number;
   readonly rateLimits!: AppConfigValues['rateLimits'];
+  readonly registrationEnabled!: boolean;
   readonly logLevel!: LogLevel;
   readonly metricsToken?: string;
   readonly shutdownTimeoutS!: number;

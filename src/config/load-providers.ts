@@ -33,6 +33,7 @@ const SINGLE_PROVIDER_VARIABLES = {
   FUSIONAUTH_URL: 'FUSIONAUTH_URL',
   FUSIONAUTH_API_KEY: 'FUSIONAUTH_API_KEY',
   DISPLAY_NAME: 'OIDC_DISPLAY_NAME',
+  TRUST_ROLES: 'OIDC_TRUST_ROLES',
 } as const;
 type Field = keyof typeof SINGLE_PROVIDER_VARIABLES;
 
@@ -100,6 +101,7 @@ function readProvider(
     clientSecret: required('CLIENT_SECRET', DEV_DEFAULTS.clientSecret),
     scopes: parseScopes(read('SCOPES'), report),
     idTokenAlgs: parseAlgs(read('ID_TOKEN_ALGS'), report),
+    trustRoles: parseTrustRoles(read('TRUST_ROLES'), kind, report),
   };
   if (kind !== 'fusionauth') return provider;
   return {
@@ -131,6 +133,19 @@ function parseKind(
   if (value === 'fusionauth' || value === 'generic') return value;
   report(name, `must be fusionauth or generic (got "${value}")`);
   return fallback;
+}
+
+/** FusionAuth's roles are this application's own; a generic provider's are trusted only on purpose. */
+function parseTrustRoles(
+  { name, value }: { name: string; value: string | undefined },
+  kind: ProviderKind,
+  report: Report,
+): boolean {
+  if (value === undefined) return kind === 'fusionauth';
+  if (['true', '1'].includes(value)) return true;
+  if (['false', '0'].includes(value)) return false;
+  report(name, `must be true or false (got "${value}")`);
+  return false;
 }
 
 function parseScopes({ name, value }: { name: string; value: string | undefined }, report: Report): string[] {

@@ -11,11 +11,13 @@ import { ShutdownState } from '../common/shutdown-state';
 import { DenylistService } from '../denylist/denylist.service';
 import { RedisService } from '../redis/redis.service';
 import { ProviderDiscovery } from '../tokens/provider-discovery.service';
+import { MachineRoute } from '../common/route-kind.decorator';
 
 /** A discovery document is fetched at most this often by readiness probes, whatever their rate. */
 const DISCOVERY_CACHE_MS = 5000;
 const PROBE_TIMEOUT_MS = 1500;
 
+@MachineRoute({ quiet: true })
 @Controller()
 export class HealthController {
   constructor(

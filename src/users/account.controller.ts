@@ -2,14 +2,17 @@ import { Body, Controller, Get, Post, Req, Res } from '@nestjs/common';
 import type { Request, Response } from 'express';
 import { AppConfig } from '../config/app-config';
 import { Authenticated } from '../common/authenticated.decorator';
+import { RateLimit } from '../common/rate-limit.guard';
 import { RecentLogin } from '../common/recent-login.decorator';
 import { CsrfService } from '../session/csrf.service';
 import { sessionExpiresAt } from '../session/session-expiry';
 import { sessionTimeouts } from '../session/session-store';
 import { AccountService } from './account.service';
 import { FieldErrors } from './forms';
+import { BrowserRoute } from '../common/route-kind.decorator';
 
 @Authenticated()
+@BrowserRoute()
 @Controller('account')
 export class AccountController {
   constructor(
@@ -26,7 +29,9 @@ export class AccountController {
     res.render('account', {
       title: 'Your account',
       user,
-      isAdmin: user?.roles.includes('admin'),
+      // What this application grants (the guard's view), not whatever the provider's claim listed.
+      roles: req.user?.roles ?? [],
+      isAdmin: req.user?.roles.includes('admin'),
       signedInAt: auth ? new Date(auth.authTime * 1000).toISOString() : undefined,
       signInMethod: auth?.method === 'password' ? 'email and password' : `via ${auth?.provider ?? 'a provider'}`,
       expiresAt: expiresAt ? new Date(expiresAt).toISOString() : undefined,
@@ -51,6 +56,8 @@ export class AccountController {
   }
 
   @RecentLogin('/account/password')
+  // Like a login, a guess at the current password costs: per client, and per user whatever the client.
+  @RateLimit('login', 'passwordChange')
   @Post('password')
   async changePassword(
     @Req() req: Request,

@@ -6,7 +6,9 @@ import { RateLimit } from '../common/rate-limit.guard';
 import { CsrfService } from '../session/csrf.service';
 import { FieldErrors } from './forms';
 import { RegistrationService } from './registration.service';
+import { BrowserRoute } from '../common/route-kind.decorator';
 
+@BrowserRoute()
 @Controller('auth/register')
 export class RegisterController {
   constructor(

@@ -4,8 +4,10 @@ import { AppError } from '../common/app.errors';
 import { Public } from '../common/public.decorator';
 import { RateLimit } from '../common/rate-limit.guard';
 import { WebhooksService, WebhookStatus } from './webhooks.service';
+import { MachineRoute } from '../common/route-kind.decorator';
 
 /** FusionAuth's webhook. Public to the guard: every request proves itself with its signature. */
+@MachineRoute()
 @Controller('webhooks/fusionauth')
 export class WebhooksController {
   constructor(private readonly webhooks: WebhooksService) {}
