@@ -1,4 +1,3 @@
-import FusionAuthClient from '@fusionauth/typescript-client';
 import { join } from 'node:path';
 import { DevIdp, DevIdpOptions } from '../../src/dev-idp/dev-idp';
 
@@ -27,17 +26,5 @@ export function startDevIdp(options: Partial<DevIdpOptions> & { webhookUrl?: str
     // The issuer is the address tests reach it at, unless a test chose one.
     if (!options.issuer) await idp.useIssuer(idp.url);
     return idp;
-  });
-}
-
-/** The application at this IdP allows the service's callback and calls its front-channel logout URL. */
-export async function allowService(idp: DevIdp, appUrl: string, ...others: string[]): Promise<void> {
-  await new FusionAuthClient(KICKSTART_DEFAULTS.apiKey, idp.url).patchApplication(KICKSTART_DEFAULTS.applicationId, {
-    application: {
-      oauthConfiguration: {
-        authorizedRedirectURLs: [appUrl, ...others].flatMap((url) => [`${url}/auth/callback`, `${url}/`]),
-        logoutURL: `${appUrl}/auth/frontchannel-logout`,
-      },
-    },
   });
 }
