@@ -9,10 +9,12 @@ const data = (user: string) =>
   ({ cookie: { originalMaxAge: null }, user: { id: user, roles: [] } }) as unknown as SessionData;
 const get = (store: Store, sid: string) =>
   new Promise<SessionData | null | undefined>((resolve, reject) =>
-    store.get(sid, (err, s) => (err ? reject(err) : resolve(s))),
+    store.get(sid, (err, s) => (err ? reject(new Error(String(err))) : resolve(s))),
   );
 const set = (store: Store, sid: string, sess: SessionData) =>
-  new Promise<void>((resolve, reject) => store.set(sid, sess, (err) => (err ? reject(err) : resolve())));
+  new Promise<void>((resolve, reject) =>
+    store.set(sid, sess, (err) => (err ? reject(new Error(String(err))) : resolve())),
+  );
 
 describe('the session store after a session ended', () => {
   let inner: Store & { stopInterval(): void };
@@ -20,7 +22,7 @@ describe('the session store after a session ended', () => {
   let store: EndedSessionGuardStore;
 
   beforeEach(() => {
-    inner = new MemoryStore({ checkPeriod: 60_000 }) as Store & { stopInterval(): void };
+    inner = new MemoryStore({ checkPeriod: 60_000 });
     marks = new MemorySessionTokenStore(new FakeClock());
     store = new EndedSessionGuardStore(inner, marks);
   });
@@ -28,7 +30,7 @@ describe('the session store after a session ended', () => {
 
   it('writes a live session', async () => {
     await set(store, 's1', data('u1'));
-    expect((await get(store, 's1')) as unknown).toMatchObject({ user: { id: 'u1' } });
+    expect(await get(store, 's1')).toMatchObject({ user: { id: 'u1' } });
   });
 
   it('never writes back a session that has ended (a request that still held it, saving at its end)', async () => {
