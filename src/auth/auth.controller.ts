@@ -3,9 +3,9 @@ import type { Request, Response } from 'express';
 import { AppError } from '../common/app.errors';
 import { Public } from '../common/public.decorator';
 import { RateLimit } from '../common/rate-limit.guard';
+import { BrowserRoute } from '../common/route-kind.decorator';
 import { safeReturnTo } from '../common/safe-return-to';
 import { AuthService } from './auth.service';
-import { BrowserRoute } from '../common/route-kind.decorator';
 
 const MAX_PARAM = 2048;
 const single = (value: unknown): value is string =>

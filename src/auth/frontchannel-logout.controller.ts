@@ -1,8 +1,8 @@
 import { Controller, Get, Query, Req, Res } from '@nestjs/common';
 import type { Request, Response } from 'express';
 import { Public } from '../common/public.decorator';
-import { FrontChannelLogoutService } from './frontchannel-logout.service';
 import { BrowserRoute } from '../common/route-kind.decorator';
+import { FrontChannelLogoutService } from './frontchannel-logout.service';
 
 /** Static: nothing from the request (iss, sid) is ever echoed into the page. */
 const PAGE =

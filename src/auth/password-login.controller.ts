@@ -4,10 +4,10 @@ import { AppConfig } from '../config/app-config';
 import { AppError } from '../common/app.errors';
 import { Public } from '../common/public.decorator';
 import { RateLimit } from '../common/rate-limit.guard';
+import { BrowserRoute } from '../common/route-kind.decorator';
 import { safeReturnTo } from '../common/safe-return-to';
 import { CsrfService } from '../session/csrf.service';
 import { AuthService } from './auth.service';
-import { BrowserRoute } from '../common/route-kind.decorator';
 
 interface PasswordLoginForm {
   email?: unknown;

@@ -7,11 +7,11 @@ import { AppConfig } from '../config/app-config';
 import { AppError } from '../common/app.errors';
 import { MetricsService } from '../common/metrics.service';
 import { Public } from '../common/public.decorator';
+import { MachineRoute } from '../common/route-kind.decorator';
 import { ShutdownState } from '../common/shutdown-state';
 import { DenylistService } from '../denylist/denylist.service';
 import { RedisService } from '../redis/redis.service';
 import { ProviderDiscovery } from '../tokens/provider-discovery.service';
-import { MachineRoute } from '../common/route-kind.decorator';
 
 /** A discovery document is fetched at most this often by readiness probes, whatever their rate. */
 const DISCOVERY_CACHE_MS = 5000;

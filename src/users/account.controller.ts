@@ -4,12 +4,12 @@ import { AppConfig } from '../config/app-config';
 import { Authenticated } from '../common/authenticated.decorator';
 import { RateLimit } from '../common/rate-limit.guard';
 import { RecentLogin } from '../common/recent-login.decorator';
+import { BrowserRoute } from '../common/route-kind.decorator';
 import { CsrfService } from '../session/csrf.service';
 import { sessionExpiresAt } from '../session/session-expiry';
 import { sessionTimeouts } from '../session/session-store';
 import { AccountService } from './account.service';
 import { FieldErrors } from './forms';
-import { BrowserRoute } from '../common/route-kind.decorator';
 
 @Authenticated()
 @BrowserRoute()

@@ -3,10 +3,10 @@ import type { Request, Response } from 'express';
 import { AppError } from '../common/app.errors';
 import { RecentLogin } from '../common/recent-login.decorator';
 import { Roles } from '../common/roles.decorator';
+import { BrowserRoute } from '../common/route-kind.decorator';
 import { CsrfService } from '../session/csrf.service';
 import { text } from './forms';
 import { UserAdminService } from './user-admin.service';
-import { BrowserRoute } from '../common/route-kind.decorator';
 
 const USER_ID = /^[A-Za-z0-9-]{1,64}$/;
 

@@ -3,9 +3,9 @@ import { AppError } from '../common/app.errors';
 import { CurrentUser } from '../common/current-user.decorator';
 import type { AuthenticatedUser } from '../common/authenticated-user';
 import { Roles } from '../common/roles.decorator';
+import { MachineRoute } from '../common/route-kind.decorator';
 import { ManagedUser } from '../fusionauth/fusionauth.service';
 import { UserAdminService } from './user-admin.service';
-import { MachineRoute } from '../common/route-kind.decorator';
 
 const USER_ID = /^[A-Za-z0-9-]{1,64}$/;
 

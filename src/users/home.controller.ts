@@ -2,8 +2,8 @@ import { Controller, Get, Req, Res } from '@nestjs/common';
 import type { Request, Response } from 'express';
 import { AppConfig } from '../config/app-config';
 import { Public } from '../common/public.decorator';
-import { CsrfService } from '../session/csrf.service';
 import { BrowserRoute } from '../common/route-kind.decorator';
+import { CsrfService } from '../session/csrf.service';
 
 @BrowserRoute()
 @Controller()

@@ -3,8 +3,8 @@ import type { Request } from 'express';
 import { AppError } from '../common/app.errors';
 import { Public } from '../common/public.decorator';
 import { RateLimit } from '../common/rate-limit.guard';
-import { WebhooksService, WebhookStatus } from './webhooks.service';
 import { MachineRoute } from '../common/route-kind.decorator';
+import { WebhooksService, WebhookStatus } from './webhooks.service';
 
 /** FusionAuth's webhook. Public to the guard: every request proves itself with its signature. */
 @MachineRoute()
