@@ -64,6 +64,7 @@ describe('revocation: FusionAuth webhooks, the denylist and the guards', () => {
       expect(res.status).toBe(200);
       expect(await res.json()).toEqual({
         sub: K.richard.id,
+        provider: 'default',
         email: K.richard.email,
         roles: ['user'],
         applicationId: K.applicationId,

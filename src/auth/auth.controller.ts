@@ -3,13 +3,15 @@ import type { Request, Response } from 'express';
 import { AppError } from '../common/app.errors';
 import { Public } from '../common/public.decorator';
 import { RateLimit } from '../common/rate-limit.guard';
-import { safeReturnTo } from '../common/route-family';
+import { BrowserRoute } from '../common/route-kind.decorator';
+import { safeReturnTo } from '../common/safe-return-to';
 import { AuthService } from './auth.service';
 
 const MAX_PARAM = 2048;
 const single = (value: unknown): value is string =>
   typeof value === 'string' && value.length > 0 && value.length <= MAX_PARAM;
 
+@BrowserRoute()
 @Controller('auth')
 export class AuthController {
   constructor(private readonly auth: AuthService) {}

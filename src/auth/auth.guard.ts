@@ -6,9 +6,10 @@ import { AppError } from '../common/app.errors';
 import { AuthenticatedUser } from '../common/authenticated-user';
 import { Clock } from '../common/clock';
 import { DEACTIVATED_ROLE } from '../common/deactivated-role';
+import { grantedRoles } from '../common/granted-roles';
 import { MetricsService } from '../common/metrics.service';
 import { RECENT_LOGIN } from '../common/recent-login.decorator';
-import { wantsJson } from '../common/route-family';
+import { routeDeclaration } from '../common/route-kind';
 import { RoutePolicy, routePolicy } from '../common/route-policy';
 import { DenylistService, Verdict } from '../denylist/denylist.service';
 import { accessTokenId } from '../denylist/revocation';
@@ -22,9 +23,10 @@ const ID_TOKEN_CLAIMS = ['nonce', 'at_hash', 'c_hash'] as const;
 
 /**
  * The global guard. Every route is closed unless it says otherwise: @Public() opens it, anything
- * else needs a signed-in user, and @Roles() one of the named roles. Machine routes (`/api/*`) take a
- * bearer token; browser routes a session, its access token refreshed when near expiry. Both are
- * checked against the revocation list on every request, and a `deactivated` user is refused.
+ * else needs a signed-in user, and @Roles() one of the named roles. What proves the user is the
+ * route's declared kind, never its URL: machine routes take a bearer token only, browser routes the
+ * session only (its access token refreshed when near expiry). Both are checked against the
+ * revocation list on every request, and a `deactivated` user is refused.
  */
 @Injectable()
 export class AuthGuard implements CanActivate {
@@ -40,10 +42,16 @@ export class AuthGuard implements CanActivate {
   ) {}
 
   async canActivate(context: ExecutionContext): Promise<boolean> {
+    const req = context.switchToHttp().getRequest<Request>();
+    const declared = routeDeclaration(this.reflector, context.getHandler(), context.getClass());
+    // Neither kind is guessed: a page reached with a bearer token, or an API with the browser's
+    // ambient cookie and no CSRF check, would each be the wrong trust. An undeclared route is not served.
+    if (!declared) throw new AppError('NOT_FOUND', 'the route declares no kind (@MachineRoute or @BrowserRoute)');
+    req.routeKind = declared.kind;
+    req.quietLog = declared.quiet;
     const policy = routePolicy(this.reflector, context.getHandler(), context.getClass());
     if (policy.kind === 'public') return true;
-    const req = context.switchToHttp().getRequest<Request>();
-    const bearer = wantsJson(req);
+    const bearer = declared.kind === 'machine';
     const done = this.metrics.guardTimer(bearer ? 'bearer' : 'session');
     try {
       await this.admit(req, context, policy, bearer);
@@ -91,8 +99,9 @@ export class AuthGuard implements CanActivate {
     if (claims.roles.includes(DEACTIVATED_ROLE)) throw new AppError('ACCOUNT_DEACTIVATED', `user ${claims.sub}`);
     return {
       id: claims.sub,
+      provider: provider.name,
       email: claims.email,
-      roles: claims.roles,
+      roles: grantedRoles(provider, claims.roles),
       via: 'bearer',
       applicationId: claims.applicationId,
       tokenExpiresAt: claims.exp,
@@ -118,9 +127,10 @@ export class AuthGuard implements CanActivate {
     if (user.roles.includes(DEACTIVATED_ROLE)) return this.endSession(req, 'deactivated');
     return {
       id: user.id,
+      provider: provider.name,
       email: user.email,
       name: user.name,
-      roles: user.roles,
+      roles: grantedRoles(provider, user.roles),
       via: 'session',
       applicationId: user.applicationId,
       tokenExpiresAt: auth.accessTokenExp,

@@ -1,6 +1,7 @@
 import { Controller, Get, Query, Req, Res } from '@nestjs/common';
 import type { Request, Response } from 'express';
 import { Public } from '../common/public.decorator';
+import { BrowserRoute } from '../common/route-kind.decorator';
 import { SessionService } from '../session/session.service';
 import { FrontChannelLogoutService } from './frontchannel-logout.service';
 
@@ -9,6 +10,7 @@ const PAGE =
   '<!doctype html><html><head><meta charset="utf-8"><title>Logged out</title></head>' +
   '<body><p>Logged out.</p></body></html>';
 
+@BrowserRoute()
 @Controller('auth')
 export class FrontChannelLogoutController {
   constructor(

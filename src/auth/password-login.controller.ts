@@ -6,7 +6,8 @@ import { AppError } from '../common/app.errors';
 import { Clock } from '../common/clock';
 import { Public } from '../common/public.decorator';
 import { RateLimit } from '../common/rate-limit.guard';
-import { safeReturnTo } from '../common/route-family';
+import { BrowserRoute } from '../common/route-kind.decorator';
+import { safeReturnTo } from '../common/safe-return-to';
 import { CsrfService } from '../session/csrf.service';
 import { MIN_PASSWORD } from '../users/account-forms.dto';
 import { MESSAGES, PasswordLoginOutcome } from './password-login-outcome';
@@ -26,6 +27,7 @@ const CODE = /^[A-Za-z0-9-]{6,64}$/;
  * API can ask for. Every POST is CSRF-checked (middleware) and rate limited; a step acts only on the
  * one this browser's session holds, named by the handle its page handed out.
  */
+@BrowserRoute()
 @Controller('auth/password-login')
 export class PasswordLoginController {
   constructor(

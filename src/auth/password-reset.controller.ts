@@ -6,6 +6,7 @@ import { AppError } from '../common/app.errors';
 import { Clock } from '../common/clock';
 import { Public } from '../common/public.decorator';
 import { RateLimit } from '../common/rate-limit.guard';
+import { BrowserRoute } from '../common/route-kind.decorator';
 import { CsrfService } from '../session/csrf.service';
 import { PasswordLoginService } from './password-login.service';
 import { renderLogin, renderNotice, STEP_PATHS } from './password-pages';
@@ -20,6 +21,7 @@ const EMAIL = /^[^\s@]{1,200}@[^\s@]{1,200}$/;
  * `/auth/password-reset?changePasswordId=…`; that link's id goes straight into this browser's
  * session and the browser on to the same change-password step as a 203.
  */
+@BrowserRoute()
 @Controller('auth')
 export class PasswordResetController {
   constructor(

@@ -80,7 +80,8 @@ export class TokenRefreshService {
         return false;
       }
       if (result.kind === 'keep') return true;
-      await this.sessions.replaceTokens(sessionId, result.tokens);
+      // Ended while the provider answered (logout, revocation): it stays ended, nothing is written back.
+      if (!(await this.sessions.replaceTokens(sessionId, result.tokens))) return false;
       this.adopt(req, result.tokens, result.iat, result.roles);
       return true;
     } finally {

@@ -1,8 +1,12 @@
-import { ArgumentsHost, Catch, ExceptionFilter, HttpException, Logger } from '@nestjs/common';
+import { ArgumentsHost, Catch, ExceptionFilter, HttpException, Injectable, Logger } from '@nestjs/common';
 import type { Request, Response } from 'express';
 import { AppError, RateLimitedError } from './app.errors';
 import { ERROR_CODES, ErrorCode, errorCodeForStatus } from './error-codes';
-import { safeReturnTo, wantsJson } from './route-family';
+import { RouteKinds } from './route-kinds.service';
+import { safeReturnTo } from './safe-return-to';
+
+/** Codes of a refused bearer token: RFC 6750 3 asks for a `WWW-Authenticate` challenge with them. */
+const BEARER_CHALLENGED: ReadonlySet<ErrorCode> = new Set(['LOGIN_REQUIRED', 'TOKEN_INVALID', 'TOKEN_REVOKED']);
 
 interface Classified {
   readonly code: ErrorCode;
@@ -11,13 +15,16 @@ interface Classified {
 }
 
 /**
- * The one exception filter: an error code becomes a status and either a JSON body (`/api/*` and
- * other machine routes) or the error page. Unknown errors become a generic 500 and a log line; no
- * stack trace, token or internal message ever reaches the client.
+ * The one exception filter: an error code becomes a status and either a JSON body (machine routes,
+ * as they declare themselves) or the error page. Unknown errors become a generic 500 and a log line;
+ * no stack trace, token or internal message ever reaches the client.
  */
 @Catch()
+@Injectable()
 export class AppExceptionFilter implements ExceptionFilter {
   private readonly logger = new Logger('Errors');
+
+  constructor(private readonly kinds: RouteKinds) {}
 
   catch(exception: unknown, host: ArgumentsHost): void {
     const req = host.switchToHttp().getRequest<Request>();
@@ -31,7 +38,7 @@ export class AppExceptionFilter implements ExceptionFilter {
     }
     if (res.headersSent) return;
 
-    const json = wantsJson(req);
+    const json = this.kinds.of(req) === 'machine';
     if (code === 'LOGIN_REQUIRED' && !json && (req.method === 'GET' || req.method === 'HEAD')) {
       res.redirect(302, loginLocation(req.originalUrl));
       return;
@@ -43,7 +50,7 @@ export class AppExceptionFilter implements ExceptionFilter {
       res.redirect(303, `${location}${location.includes('?') ? '&' : '?'}reauth=1`);
       return;
     }
-    if (spec.status === 401 && req.path.startsWith('/api/')) {
+    if (json && BEARER_CHALLENGED.has(code)) {
       res.setHeader('WWW-Authenticate', 'Bearer error="invalid_token"');
     }
     if (exception instanceof RateLimitedError) res.setHeader('Retry-After', String(Math.max(1, exception.retryAfterS)));

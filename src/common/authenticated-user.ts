@@ -1,8 +1,14 @@
 /** Who is calling, however they proved it; what guards put on `req.user`. */
 export interface AuthenticatedUser {
   readonly id: string;
+  /**
+   * The configured provider (its name) that vouches for this user: a `sub` is unique only within
+   * its issuer, so the same id at two providers is two people.
+   */
+  readonly provider: string;
   readonly email?: string;
   readonly name?: string;
+  /** The roles this application grants the user (a generic provider's only when trusted). */
   readonly roles: readonly string[];
   readonly via: 'session' | 'bearer';
   readonly applicationId?: string;

@@ -9,3 +9,9 @@ export class SystemClock extends Clock {
     return Date.now();
   }
 }
+
+/**
+ * How far apart our clock and a provider's may be (s): a token's `exp`, `nbf` and `iat` are checked
+ * with this much slack, and revocations the service makes itself reach this far past their instant.
+ */
+export const CLOCK_TOLERANCE_S = 30;

@@ -36,6 +36,16 @@ export const ERROR_CODES = {
   },
   INSUFFICIENT_ROLE: { status: 403, error: 'insufficient_role', message: 'Your account lacks the role this needs.' },
   ACCOUNT_DEACTIVATED: { status: 403, error: 'account_deactivated', message: 'This account is deactivated.' },
+  SELF_DEACTIVATION: {
+    status: 403,
+    error: 'cannot_deactivate_self',
+    message: 'You cannot deactivate your own account. Ask another administrator.',
+  },
+  LAST_ADMIN: {
+    status: 403,
+    error: 'last_admin',
+    message: 'Only an active administrator can deactivate an administrator, so that one always remains.',
+  },
   NOT_FOUND: { status: 404, error: 'not_found', message: 'There is nothing here.' },
   METHOD_NOT_ALLOWED: { status: 405, error: 'method_not_allowed', message: 'This method is not allowed here.' },
   PAYLOAD_TOO_LARGE: { status: 413, error: 'payload_too_large', message: 'The request body is too large.' },

@@ -1,4 +1,5 @@
-import { scrubUrl } from './logging';
+import { loadConfig } from '../config/load-config';
+import { loggerParams, scrubUrl } from './logging';
 
 describe('scrubUrl', () => {
   it('redacts the values of credentials in a query string', () => {
@@ -18,5 +19,20 @@ describe('scrubUrl', () => {
 
   it('cannot be fooled by an encoded name', () => {
     expect(scrubUrl('/auth/callback?%63ode=abc')).toBe('/auth/callback?%63ode=[REDACTED]');
+  });
+});
+
+describe('request log levels', () => {
+  const { pinoHttp } = loggerParams(loadConfig({}));
+  const levelOf = (pinoHttp as { customLogLevel: (req: object, res: object, error?: Error) => string }).customLogLevel;
+
+  it('writes no line for a route that declares itself quiet, whatever URL reached it', () => {
+    expect(levelOf({ quietLog: true, url: '/HEALTH/live' }, { statusCode: 200 })).toBe('silent');
+    expect(levelOf({ quietLog: true, url: '/health/ready' }, { statusCode: 503 })).toBe('silent');
+  });
+
+  it('logs every other request, errors as errors', () => {
+    expect(levelOf({ url: '/health/live-but-not-a-probe' }, { statusCode: 404 })).toBe('info');
+    expect(levelOf({ url: '/api/me' }, { statusCode: 500 })).toBe('error');
   });
 });

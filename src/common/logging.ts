@@ -9,7 +9,6 @@ import { AppConfig } from '../config/app-config';
  */
 const SAFE_PARAMS = new Set(['returnTo', 'provider', 'reauth', 'iss', 'error', 'error_description']);
 const REQUEST_ID = /^[A-Za-z0-9._:-]{1,64}$/;
-const QUIET_ROUTES = /^\/(health\/|metrics(\?|$))/;
 const REDACTED = '[REDACTED]';
 
 /**
@@ -22,8 +21,14 @@ export function loggerParams(config: AppConfig): Params {
     pinoHttp: {
       level: config.logLevel,
       genReqId: requestId,
-      autoLogging: { ignore: (req) => QUIET_ROUTES.test(req.url ?? '') },
-      customLogLevel: (_req, res, error) => (error || res.statusCode >= 500 ? 'error' : 'info'),
+      // Probes and scrapes declare themselves quiet (`@MachineRoute({ quiet: true })`); the guard has
+      // marked the request by the time its response ends, whatever spelling of the URL it came in by.
+      customLogLevel: (req, res, error) =>
+        (req as IncomingMessage & { quietLog?: boolean }).quietLog
+          ? 'silent'
+          : error || res.statusCode >= 500
+            ? 'error'
+            : 'info',
       // Our serializers see the raw request and response (not pino's copies of every header):
       // they pick the few fields logged, so nothing else, no cookie, Authorization or signature, can be.
       wrapSerializers: false,

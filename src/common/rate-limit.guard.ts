@@ -1,29 +1,47 @@
 import { ExecutionContext, Injectable, SetMetadata } from '@nestjs/common';
 import { ThrottlerGuard, ThrottlerLimitDetail, ThrottlerModuleOptions, ThrottlerStorage } from '@nestjs/throttler';
+import type { Request } from 'express';
 import { AppConfig } from '../config/app-config';
 import { RateLimitedError } from './app.errors';
 
 const RATE_LIMIT = 'rate-limit';
-export type RateLimitName = 'login' | 'webhook';
+export type RateLimitName = 'login' | 'webhook' | 'passwordChange';
 
-/** Counts this route's requests per client IP against the named limit (RATE_LIMIT_LOGIN, RATE_LIMIT_WEBHOOK). */
-export const RateLimit = (name: RateLimitName): MethodDecorator & ClassDecorator => SetMetadata(RATE_LIMIT, name);
+/** Limits counted per signed-in user (provider and id) instead of per client IP. */
+const PER_USER: ReadonlySet<RateLimitName> = new Set(['passwordChange']);
 
-function limitOf(context: ExecutionContext): RateLimitName | undefined {
+/**
+ * Counts this route's requests against the named limits (RATE_LIMIT_LOGIN, RATE_LIMIT_WEBHOOK per
+ * client IP; RATE_LIMIT_PASSWORD_CHANGE per signed-in user): each one named must allow the request.
+ */
+export const RateLimit = (...names: [RateLimitName, ...RateLimitName[]]): MethodDecorator & ClassDecorator =>
+  SetMetadata(RATE_LIMIT, names);
+
+function limitsOf(context: ExecutionContext): readonly RateLimitName[] {
   return (Reflect.getMetadata(RATE_LIMIT, context.getHandler()) ??
-    Reflect.getMetadata(RATE_LIMIT, context.getClass())) as RateLimitName | undefined;
+    Reflect.getMetadata(RATE_LIMIT, context.getClass()) ??
+    []) as readonly RateLimitName[];
 }
 
-/** Two limits, each applied only to the routes that name it; everything else is never counted. */
+/** Whose budget a per-user limit spends: the session's user, named with their provider. */
+function userOf(context: ExecutionContext): string | undefined {
+  const req = context.switchToHttp().getRequest<Request>();
+  const user = req.session?.user;
+  return user ? `${req.session.auth?.provider ?? user.provider ?? ''}:${user.id}` : undefined;
+}
+
+/** Three limits, each applied only to the routes that name it; everything else is never counted. */
 export function rateLimitOptions(config: AppConfig, storage: ThrottlerStorage): ThrottlerModuleOptions {
   const throttler = (name: RateLimitName) => ({
     name,
     limit: config.rateLimits[name].limit,
     ttl: config.rateLimits[name].windowS * 1000,
-    skipIf: (context: ExecutionContext) => limitOf(context) !== name,
+    skipIf: (context: ExecutionContext) =>
+      !limitsOf(context).includes(name) || (PER_USER.has(name) && userOf(context) === undefined),
+    ...(PER_USER.has(name) ? { getTracker: (_req: unknown, context: ExecutionContext) => userOf(context)! } : {}),
   });
   return {
-    throttlers: [throttler('login'), throttler('webhook')],
+    throttlers: [throttler('login'), throttler('webhook'), throttler('passwordChange')],
     storage,
     setHeaders: false,
     // A readable key instead of the default SHA-256 of the same parts: no hash per request, and an
@@ -36,7 +54,7 @@ export function rateLimitOptions(config: AppConfig, storage: ThrottlerStorage): 
 @Injectable()
 export class RateLimitGuard extends ThrottlerGuard {
   protected override shouldSkip(context: ExecutionContext): Promise<boolean> {
-    return Promise.resolve(limitOf(context) === undefined);
+    return Promise.resolve(limitsOf(context).length === 0);
   }
 
   protected override throwThrottlingException(_context: ExecutionContext, detail: ThrottlerLimitDetail): Promise<void> {

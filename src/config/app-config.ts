@@ -28,6 +28,11 @@ export interface ProviderConfig {
   readonly scopes: readonly string[];
   readonly idTokenAlgs: readonly string[];
   /**
+   * Whether the `roles` of this provider's tokens grant anything here: always for FusionAuth (they
+   * are this application's roles), for a generic provider only with OIDC_<NAME>_TRUST_ROLES=true.
+   */
+  readonly trustRoles: boolean;
+  /**
    * FusionAuth API base and key, and the tenant sent as `X-FusionAuth-TenantId` on every call (with
    * more than one tenant FusionAuth refuses loginId and email calls without it); only for `kind: fusionauth`.
    */
@@ -89,8 +94,13 @@ export interface AppConfigValues {
     /** Standalone, sentinel or cluster, with its nodes. */
     readonly target: RedisTarget;
   };
-  /** Per client IP: login, callback, password login and registration; and the webhook. */
-  readonly rateLimits: { readonly login: RateLimit; readonly webhook: RateLimit };
+  /**
+   * Per client IP: login, callback, password login, registration and password change; the webhook;
+   * and per signed-in user, the password change.
+   */
+  readonly rateLimits: { readonly login: RateLimit; readonly webhook: RateLimit; readonly passwordChange: RateLimit };
+  /** The service's own registration form (`/auth/register`). */
+  readonly registrationEnabled: boolean;
   readonly logLevel: LogLevel;
   /** When set, GET /metrics needs `Authorization: Bearer <token>`. */
   readonly metricsToken?: string;
@@ -126,6 +136,7 @@ export class AppConfig implements AppConfigValues {
   readonly denylistFailureMode!: 'closed' | 'open';
   readonly devIdpPort!: number;
   readonly rateLimits!: AppConfigValues['rateLimits'];
+  readonly registrationEnabled!: boolean;
   readonly logLevel!: LogLevel;
   readonly metricsToken?: string;
   readonly metricsPublic!: boolean;

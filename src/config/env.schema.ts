@@ -62,6 +62,10 @@ export class EnvSchema {
   OIDC_PROVIDER?: string;
 
   @IsOptional()
+  @IsIn(BOOLEAN, reason('must be true or false'))
+  OIDC_TRUST_ROLES?: string;
+
+  @IsOptional()
   @Matches(
     /^[a-z][a-z0-9_]*(,[a-z][a-z0-9_]*)*$/i,
     reason('must be a comma-separated list of names (letters, digits, _)'),
@@ -156,6 +160,14 @@ export class EnvSchema {
   @IsOptional()
   @Matches(RATE, reason('must be <requests>/<seconds>, for example 3000/10'))
   RATE_LIMIT_WEBHOOK?: string;
+
+  @IsOptional()
+  @Matches(RATE, reason('must be <requests>/<seconds>, for example 5/300'))
+  RATE_LIMIT_PASSWORD_CHANGE?: string;
+
+  @IsOptional()
+  @IsIn(BOOLEAN, reason('must be true or false'))
+  REGISTRATION_ENABLED?: string;
 
   @IsOptional()
   @IsIn(

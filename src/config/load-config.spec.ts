@@ -77,6 +77,8 @@ describe('loadConfig', () => {
       expect(config.denylistFailureMode).toBe('closed');
       expect(config.accessTokenTtlS).toBe(3600);
       expect(config.devIdpPort).toBe(9011);
+      expect(config.registrationEnabled).toBe(true);
+      expect(config.rateLimits.passwordChange).toEqual({ limit: 5, windowS: 300 });
     });
 
     it('generates a session secret per start, and says so once', () => {
@@ -215,6 +217,19 @@ describe('loadConfig', () => {
         'OIDC_PARTNER_CLIENT_ID',
         { OIDC_PROVIDERS: 'main,partner', OIDC_PARTNER_ISSUER: 'https://p.example', OIDC_PARTNER_CLIENT_SECRET: 's' },
       ],
+      ['OIDC_TRUST_ROLES', { OIDC_TRUST_ROLES: 'always' }],
+      [
+        'OIDC_PARTNER_TRUST_ROLES',
+        {
+          OIDC_PROVIDERS: 'main,partner',
+          OIDC_PARTNER_ISSUER: 'https://p.example',
+          OIDC_PARTNER_CLIENT_ID: 'p',
+          OIDC_PARTNER_CLIENT_SECRET: 's',
+          OIDC_PARTNER_TRUST_ROLES: 'yes',
+        },
+      ],
+      ['REGISTRATION_ENABLED', { REGISTRATION_ENABLED: 'sometimes' }],
+      ['RATE_LIMIT_PASSWORD_CHANGE', { RATE_LIMIT_PASSWORD_CHANGE: '5' }],
       [
         'OIDC_PARTNER_KIND',
         {
@@ -383,6 +398,11 @@ describe('loadConfig', () => {
       expect(config.defaultProvider.fusionAuth).toBeUndefined();
     });
 
+    it('offers no self-service registration unless REGISTRATION_ENABLED=true', () => {
+      expect(loadConfig(productionEnv()).registrationEnabled).toBe(false);
+      expect(loadConfig(productionEnv({ REGISTRATION_ENABLED: 'true' })).registrationEnabled).toBe(true);
+    });
+
     it('warns when https is configured without TRUST_PROXY', () => {
       const config = loadConfig(productionEnv({ TRUST_PROXY: undefined }));
       expect(config.warnings.some((w) => w.includes('TRUST_PROXY'))).toBe(true);
@@ -448,6 +468,14 @@ describe('loadConfig', () => {
       expect(
         loadConfig({ ...hmac, OIDC_SECOND_WEBHOOK_HMAC_SECRET: 'second-secret' }).provider('second')?.webhook,
       ).toEqual({ signingKeyId: undefined, hmacSecrets: ['second-secret'] });
+    });
+
+    it("trusts FusionAuth's roles, and a generic provider's only with OIDC_<NAME>_TRUST_ROLES=true", () => {
+      const [fusionAuth, partner] = loadConfig(env).providers;
+      expect([fusionAuth!.trustRoles, partner!.trustRoles]).toEqual([true, false]);
+      expect(loadConfig({ ...env, OIDC_PARTNER_TRUST_ROLES: 'true' }).provider('partner')!.trustRoles).toBe(true);
+      expect(loadConfig({ OIDC_PROVIDER: 'generic' }).defaultProvider.trustRoles).toBe(false);
+      expect(loadConfig({ OIDC_PROVIDER: 'generic', OIDC_TRUST_ROLES: 'true' }).defaultProvider.trustRoles).toBe(true);
     });
 
     it('gives each issuer its own short key', () => {

@@ -109,7 +109,10 @@ export function loadConfig(env: Env, options: LoadConfigOptions = {}): AppConfig
     rateLimits: {
       login: parseRate(ok('RATE_LIMIT_LOGIN') ?? '20/60'),
       webhook: parseRate(ok('RATE_LIMIT_WEBHOOK') ?? '3000/10'),
+      passwordChange: parseRate(ok('RATE_LIMIT_PASSWORD_CHANGE') ?? '5/300'),
     },
+    // Self-service sign-up is something an operator opts into in production, not a default.
+    registrationEnabled: ok('REGISTRATION_ENABLED') === undefined ? !production : isTrue(ok('REGISTRATION_ENABLED')),
     logLevel: (ok('LOG_LEVEL') ?? 'info') as LogLevel,
     metricsToken,
     metricsPublic,

@@ -37,6 +37,7 @@ const SINGLE_PROVIDER_VARIABLES = {
   DISCOVERY_URL: 'OIDC_DISCOVERY_URL',
   WEBHOOK_SIGNING_KEY_ID: 'WEBHOOK_SIGNING_KEY_ID',
   WEBHOOK_HMAC_SECRET: 'WEBHOOK_HMAC_SECRET',
+  TRUST_ROLES: 'OIDC_TRUST_ROLES',
 } as const;
 type Field = keyof typeof SINGLE_PROVIDER_VARIABLES;
 type Read = (field: Field) => { name: string; value: string | undefined };
@@ -110,6 +111,7 @@ function readProvider(
     clientSecret: required('CLIENT_SECRET', DEV_DEFAULTS.clientSecret),
     scopes: parseScopes(read('SCOPES'), report),
     idTokenAlgs: parseAlgs(read('ID_TOKEN_ALGS'), report),
+    trustRoles: parseTrustRoles(read('TRUST_ROLES'), kind, report),
   };
   if (kind !== 'fusionauth') return provider;
   return {
@@ -218,6 +220,19 @@ function parseKind(
   if (value === 'fusionauth' || value === 'generic') return value;
   report(name, `must be fusionauth or generic (got "${value}")`);
   return fallback;
+}
+
+/** FusionAuth's roles are this application's own; a generic provider's are trusted only on purpose. */
+function parseTrustRoles(
+  { name, value }: { name: string; value: string | undefined },
+  kind: ProviderKind,
+  report: Report,
+): boolean {
+  if (value === undefined) return kind === 'fusionauth';
+  if (['true', '1'].includes(value)) return true;
+  if (['false', '0'].includes(value)) return false;
+  report(name, `must be true or false (got "${value}")`);
+  return false;
 }
 
 function parseScopes({ name, value }: { name: string; value: string | undefined }, report: Report): string[] {

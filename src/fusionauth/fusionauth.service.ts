@@ -173,18 +173,33 @@ export class FusionAuthService {
     }
   }
 
-  /** Replaces the roles of the user's registration for this application (a full update, never a merge). */
-  async setRoles(provider: ProviderConfig, userId: string, roles: readonly string[]): Promise<void> {
+  /**
+   * Replaces the roles of the user's registration for this application (a full update, never a
+   * merge). Returns when FusionAuth says it made the change (its clock), when it says.
+   */
+  async setRoles(provider: ProviderConfig, userId: string, roles: readonly string[]): Promise<number | undefined> {
     try {
       const { registration } = (await this.call(provider, (c) => c.retrieveRegistration(userId, provider.clientId)))
         .response;
       if (!registration) throw new AppError('NOT_FOUND', `user ${userId} has no registration for ${provider.clientId}`);
-      await this.call(provider, (c) =>
+      const updated = await this.call(provider, (c) =>
         c.updateRegistration(userId, { registration: { ...registration, roles: [...roles] } }),
       );
+      return instant(updated.response.registration?.lastUpdateInstant);
     } catch (error) {
       if (statusOf(error) === 404) throw new AppError('NOT_FOUND', `user ${userId} or registration not found`);
       throw this.outage(error, 'registration update');
+    }
+  }
+
+  /** When FusionAuth last changed the user's password, by its own clock (`user.passwordLastUpdateInstant`). */
+  async passwordChangedAt(provider: ProviderConfig, userId: string): Promise<number | undefined> {
+    try {
+      const { user } = (await this.call(provider, (c) => c.retrieveUser(userId))).response;
+      return instant(user?.passwordLastUpdateInstant);
+    } catch (error) {
+      if (statusOf(error) === 404) return undefined;
+      throw this.outage(error, 'user lookup');
     }
   }
 
@@ -206,3 +221,7 @@ export class FusionAuthService {
     return this.clients.outage(error, operation);
   }
 }
+
+/** An instant FusionAuth reported (ms since the epoch), or undefined when it gave none that makes sense. */
+const instant = (value: unknown): number | undefined =>
+  typeof value === 'number' && Number.isFinite(value) && value > 0 ? value : undefined;

@@ -7,6 +7,7 @@ import { AppConfig } from '../config/app-config';
 import { AppError } from '../common/app.errors';
 import { MetricsService } from '../common/metrics.service';
 import { Public } from '../common/public.decorator';
+import { MachineRoute } from '../common/route-kind.decorator';
 import { ShutdownState } from '../common/shutdown-state';
 import { DenylistService } from '../denylist/denylist.service';
 import { RedisService } from '../redis/redis.service';
@@ -17,6 +18,7 @@ import { ProviderDiscovery } from '../tokens/provider-discovery.service';
 const DISCOVERY_CACHE_MS = 5000;
 const PROBE_TIMEOUT_MS = 1500;
 
+@MachineRoute({ quiet: true })
 @Controller()
 export class HealthController {
   constructor(

@@ -6,6 +6,7 @@ const MAX_ENTRIES = 10_000;
 /** The in-process token store for development without Redis; bounded, with expiry. */
 export class MemorySessionTokenStore extends SessionTokenStore {
   private readonly entries = new Map<string, { tokens: SessionTokens; expiresAt: number }>();
+  private readonly endedUntil = new Map<string, number>();
 
   constructor(private readonly clock: Clock) {
     super();
@@ -27,5 +28,21 @@ export class MemorySessionTokenStore extends SessionTokenStore {
   delete(...sessionIds: string[]): Promise<void> {
     sessionIds.forEach((id) => this.entries.delete(id));
     return Promise.resolve();
+  }
+
+  end(markTtlS: number, ...sessionIds: string[]): Promise<void> {
+    for (const id of sessionIds) {
+      this.endedUntil.delete(id);
+      this.endedUntil.set(id, this.clock.now() + markTtlS * 1000);
+      this.entries.delete(id);
+    }
+    while (this.endedUntil.size > MAX_ENTRIES) this.endedUntil.delete(this.endedUntil.keys().next().value!);
+    return Promise.resolve();
+  }
+
+  ended(sessionId: string): Promise<boolean> {
+    const until = this.endedUntil.get(sessionId);
+    if (until !== undefined && until <= this.clock.now()) this.endedUntil.delete(sessionId);
+    return Promise.resolve(until !== undefined && until > this.clock.now());
   }
 }

@@ -12,8 +12,15 @@ export interface SessionTokens {
   readonly idToken?: string;
 }
 
+/**
+ * The tokens of each session, and which sessions have ended. An ended session keeps a mark (for as
+ * long as a session can live) so that no request still holding it can write it, or its tokens, back.
+ */
 export abstract class SessionTokenStore {
   abstract get(sessionId: string): Promise<SessionTokens | undefined>;
   abstract set(sessionId: string, tokens: SessionTokens, ttlS: number): Promise<void>;
   abstract delete(...sessionIds: string[]): Promise<void>;
+  /** Marks the sessions ended (the mark first, then their tokens go). */
+  abstract end(markTtlS: number, ...sessionIds: string[]): Promise<void>;
+  abstract ended(sessionId: string): Promise<boolean>;
 }

@@ -4,14 +4,14 @@ import session, { Store } from 'express-session';
 import { AppConfig } from '../config/app-config';
 import { AppError } from '../common/app.errors';
 import { Clock } from '../common/clock';
-import { wantsJson } from '../common/route-family';
 import { isSessionExpired, SessionTimeouts, touchIntervalMs } from './session-expiry';
 import { SESSION_STORE, sessionTimeouts } from './session-store';
 import { SessionService } from './session.service';
 
 /**
- * express-session for browser routes, followed by the server-side timeouts. Machine routes (`/api`,
- * webhooks, health) carry no session and never touch the store.
+ * express-session for browser routes, followed by the server-side timeouts. The session module binds
+ * it to the routes that declare themselves browser routes only: machine routes carry no session and
+ * never touch the store, however their URL is spelled.
  */
 @Injectable()
 export class SessionMiddleware implements NestMiddleware {
@@ -43,7 +43,7 @@ export class SessionMiddleware implements NestMiddleware {
   }
 
   use(req: Request, res: Response, next: NextFunction): void {
-    if (wantsJson(req)) return next();
+    req.routeKind = 'browser';
     this.handler(req, res, (error?: unknown) => {
       if (error) return next(storeUnavailable(error));
       this.enforceTimeouts(req).then(

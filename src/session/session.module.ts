@@ -2,6 +2,7 @@ import { MiddlewareConsumer, Module, NestModule, OnModuleDestroy, Inject } from 
 import type { Store } from 'express-session';
 import { AppConfig } from '../config/app-config';
 import { Clock } from '../common/clock';
+import { RouteKinds } from '../common/route-kinds.service';
 import { RedisService } from '../redis/redis.service';
 import { MemorySessionIndex } from './memory-session-index';
 import { RedisSessionIndex } from './redis-session-index';
@@ -11,6 +12,7 @@ import { createSessionStore, SESSION_STORE, sessionStoreKind } from './session-s
 import { SessionService } from './session.service';
 import { CsrfMiddleware } from './csrf.middleware';
 import { CsrfService } from './csrf.service';
+import { EndedSessionGuardStore } from './ended-session-guard.store';
 import { MemorySessionTokenStore } from './memory-session-token.store';
 import { RedisSessionTokenStore } from './redis-session-token.store';
 import { SessionTokenStore } from './session-tokens';
@@ -19,8 +21,9 @@ import { SessionTokenStore } from './session-tokens';
   providers: [
     {
       provide: SESSION_STORE,
-      inject: [AppConfig, RedisService, Clock],
-      useFactory: createSessionStore,
+      inject: [AppConfig, RedisService, Clock, SessionTokenStore],
+      useFactory: (config: AppConfig, redis: RedisService, clock: Clock, tokens: SessionTokenStore): Store =>
+        new EndedSessionGuardStore(createSessionStore(config, redis, clock), tokens),
     },
     {
       provide: SessionIndex,
@@ -52,14 +55,19 @@ import { SessionTokenStore } from './session-tokens';
   exports: [SessionService, CsrfService],
 })
 export class SessionModule implements NestModule, OnModuleDestroy {
-  constructor(@Inject(SESSION_STORE) private readonly store: Store) {}
+  constructor(
+    @Inject(SESSION_STORE) private readonly store: Store,
+    private readonly kinds: RouteKinds,
+  ) {}
 
+  /** Sessions and CSRF for the routes that declare themselves browser routes, and no others. */
   configure(consumer: MiddlewareConsumer): void {
-    consumer.apply(SessionMiddleware, CsrfMiddleware).forRoutes('*');
+    const browser = this.kinds.targets('browser');
+    if (browser.length > 0) consumer.apply(SessionMiddleware, CsrfMiddleware).forRoutes(...browser);
   }
 
   onModuleDestroy(): void {
     // The in-process store sweeps expired sessions on a timer; stop it with the app.
-    (this.store as Partial<{ stopInterval: () => void }>).stopInterval?.();
+    (this.store as EndedSessionGuardStore).stopInterval();
   }
 }

@@ -38,9 +38,10 @@ export class SessionService {
     tokens?: SessionTokens,
   ): Promise<void> {
     const previous = { id: req.sessionID, userId: req.session?.user?.id };
+    // The replaced session ends for good: its tokens and index entry go with it, and a request
+    // still holding it cannot write it back.
+    await this.markEnded(previous.id);
     await callback((done) => req.session.regenerate(done));
-    // The replaced session's tokens and index entry go with it.
-    await this.tokens.delete(previous.id);
     if (previous.userId) await this.index.remove(previous.userId, previous.id);
     const now = this.clock.now();
     const client = { userAgent: (req.get('user-agent') ?? '').slice(0, 200), ip: req.ip ?? '' };
@@ -57,17 +58,26 @@ export class SessionService {
     return this.tokens.get(sessionId);
   }
 
-  /** After a refresh: every request of this session sees the new tokens, whatever copy of the session it holds. */
-  async replaceTokens(sessionId: string, tokens: SessionTokens): Promise<void> {
+  /**
+   * After a refresh: every request of this session sees the new tokens, whatever copy of the session
+   * it holds. False, and nothing written, when the session ended meanwhile (a refresh takes a round
+   * trip to the provider; a logout may land in it).
+   */
+  async replaceTokens(sessionId: string, tokens: SessionTokens): Promise<boolean> {
+    if (await this.tokens.ended(sessionId)) return false;
     await this.tokens.set(sessionId, tokens, this.config.session.absoluteTimeoutS);
+    // An end marks first and deletes after: a write that slipped in between sees the mark here.
+    if (!(await this.tokens.ended(sessionId))) return true;
+    await this.tokens.delete(sessionId);
+    return false;
   }
 
   /** Logout: the session is deleted from the store and the cookie cleared. */
   async destroy(req: Request, res: Response): Promise<void> {
     const { sessionID } = req;
     const userId = req.session?.user?.id;
+    if (sessionID) await this.markEnded(sessionID);
     if (req.session) await callback((done) => req.session.destroy(done));
-    await this.tokens.delete(sessionID);
     if (userId) await this.index.remove(userId, sessionID);
     res.clearCookie(this.config.session.cookieName, {
       path: '/',
@@ -81,8 +91,8 @@ export class SessionService {
   async expire(req: Request): Promise<void> {
     const { sessionID } = req;
     const userId = req.session.user?.id;
+    await this.markEnded(sessionID);
     await callback((done) => req.session.regenerate(done));
-    await this.tokens.delete(sessionID);
     if (userId) await this.index.remove(userId, sessionID);
   }
 
@@ -102,8 +112,8 @@ export class SessionService {
       return issuedBefore === undefined || iat === undefined || iat * 1000 <= issuedBefore;
     });
     const ids = sessions.map((s) => s.id);
+    await this.markEnded(...ids);
     await Promise.all(ids.map((id) => callback((done) => this.store.destroy(id, done))));
-    await this.tokens.delete(...ids);
     await this.index.remove(userId, ...ids);
     return ids.length;
   }
@@ -111,8 +121,8 @@ export class SessionService {
   /** Ends one of a user's sessions; false when it is not theirs (or already gone). */
   async endSession(userId: string, sessionId: string): Promise<boolean> {
     if (!(await this.index.members(userId)).includes(sessionId)) return false;
+    await this.markEnded(sessionId);
     await callback((done) => this.store.destroy(sessionId, done));
-    await this.tokens.delete(sessionId);
     await this.index.remove(userId, sessionId);
     return true;
   }
@@ -131,8 +141,8 @@ export class SessionService {
       const matches = data?.auth?.provider === providerName && data.auth.idpSessionId === sid;
       return matches ? [{ id, userId: data.user?.id }] : [];
     });
+    await this.markEnded(...ending.map(({ id }) => id));
     await Promise.all(ending.map(({ id }) => callback((done) => this.store.destroy(id, done))));
-    await this.tokens.delete(...ending.map(({ id }) => id));
     await Promise.all(ending.map(({ id, userId }) => (userId ? this.index.remove(userId, id) : Promise.resolve())));
     await this.idpIndex.remove(key, ...ids);
     return ending.map(({ id }) => id);
@@ -162,6 +172,14 @@ export class SessionService {
 
   async sessionIdsOf(userId: string): Promise<string[]> {
     return (await this.sessionsOf(userId)).map((s) => s.id);
+  }
+
+  /**
+   * Every way a session ends goes through here, before the session itself is deleted: the mark
+   * (kept as long as a session can live) stops any request still holding it from writing it back.
+   */
+  private markEnded(...sessionIds: string[]): Promise<void> {
+    return this.tokens.end(this.config.session.absoluteTimeoutS, ...sessionIds);
   }
 
   private read(sessionId: string): Promise<SessionData | null | undefined> {

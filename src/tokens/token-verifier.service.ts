@@ -4,7 +4,7 @@ import { decodeJwt, decodeProtectedHeader, errors, JWTPayload, jwtVerify, JWTVer
 import { AppConfig, ProviderConfig } from '../config/app-config';
 import { ID_TOKEN_ALGS } from '../config/load-providers';
 import { AppError } from '../common/app.errors';
-import { Clock } from '../common/clock';
+import { Clock, CLOCK_TOLERANCE_S } from '../common/clock';
 import { JwksKeySet } from './jwks-key-set';
 import { ProviderDiscovery } from './provider-discovery.service';
 import { checkSignatureClaims, SignatureKeys, verifyWithAnySecret } from './signature-jwt';
@@ -13,7 +13,6 @@ import { TokenRejectedError, TokenRejection } from './token.errors';
 
 /** Tokens are small; anything bigger is refused before any parsing or crypto. */
 export const MAX_TOKEN_LENGTH = 8192;
-const CLOCK_TOLERANCE_S = 30;
 const VERIFIED_CACHE_SIZE = 10_000;
 const HEADER_KEYS_REFUSED = ['jwk', 'jku', 'x5u', 'x5c'] as const;
 const HMAC_ALGORITHMS = ['HS256', 'HS384', 'HS512'];

@@ -4,6 +4,7 @@ import { AppConfig } from '../config/app-config';
 import { Authenticated } from '../common/authenticated.decorator';
 import { RateLimit } from '../common/rate-limit.guard';
 import { RecentLogin } from '../common/recent-login.decorator';
+import { BrowserRoute } from '../common/route-kind.decorator';
 import { CsrfService } from '../session/csrf.service';
 import { sessionExpiresAt } from '../session/session-expiry';
 import { sessionTimeouts } from '../session/session-store';
@@ -11,6 +12,7 @@ import { AccountService } from './account.service';
 import { FieldErrors } from './forms';
 
 @Authenticated()
+@BrowserRoute()
 @Controller('account')
 export class AccountController {
   constructor(
@@ -27,7 +29,9 @@ export class AccountController {
     res.render('account', {
       title: 'Your account',
       user,
-      isAdmin: user?.roles.includes('admin'),
+      // What this application grants (the guard's view), not whatever the provider's claim listed.
+      roles: req.user?.roles ?? [],
+      isAdmin: req.user?.roles.includes('admin'),
       signedInAt: auth ? new Date(auth.authTime * 1000).toISOString() : undefined,
       signInMethod: auth?.method === 'password' ? 'email and password' : `via ${auth?.provider ?? 'a provider'}`,
       expiresAt: expiresAt ? new Date(expiresAt).toISOString() : undefined,
@@ -52,7 +56,8 @@ export class AccountController {
   }
 
   @RecentLogin('/account/password')
-  @RateLimit('login')
+  // Like a login, a guess at the current password costs: per client, and per user whatever the client.
+  @RateLimit('login', 'passwordChange')
   @Post('password')
   async changePassword(
     @Req() req: Request,

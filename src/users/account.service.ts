@@ -11,6 +11,7 @@ import { FusionAuthService } from '../fusionauth/fusionauth.service';
 import { SessionService } from '../session/session.service';
 import { ChangePasswordForm } from './account-forms.dto';
 import { FieldErrors, fusionAuthErrors, secret, text, validationErrors } from './forms';
+import { revocationInstant, revocationTtlMs } from './service-revocation';
 
 export interface SessionView {
   readonly handle: string;
@@ -31,8 +32,8 @@ const CODE = /^[A-Za-z0-9-]{6,64}$/;
 const WRONG_CODE = 'That code is not correct. Check your authenticator app and try again.';
 const NEED_CODE = 'Your account uses two-factor authentication: enter the code from your authenticator app too.';
 
-/** Tokens may be used up to the verifier's tolerance past `exp`: revocations outlive that. */
-const TTL_MARGIN_S = 60;
+/** A sign-in after a password change waits at most this long for the provider's next second. */
+const MAX_SIGN_IN_WAIT_MS = 2000;
 
 /** What the account pages do: list and end the user's sessions, change the password. */
 @Injectable()
@@ -140,17 +141,29 @@ export class AccountService {
   /** After a password change: the user's older tokens are refused and their other sessions end. */
   private async endOtherSessions(req: Request, provider: ProviderConfig): Promise<void> {
     const user = req.session.user!;
-    const instant = this.clock.now();
+    // FusionAuth's own instant of the change, by the clock its tokens carry.
+    const changedAt = await this.fusionAuth.passwordChangedAt(provider, user.id);
+    const now = this.clock.now();
+    const instant = revocationInstant(changedAt, now);
     await this.denylist.revoke([
       {
         subject: { kind: 'user', issuerKey: provider.issuerKey, userId: user.id },
         instant,
-        ttlMs: (this.config.accessTokenTtlS + TTL_MARGIN_S) * 1000,
+        ttlMs: revocationTtlMs(instant, now, this.config.accessTokenTtlS),
       },
     ]);
     await this.sessions.endAllForUser(user.id, { except: req.sessionID, provider: provider.name });
-    // Tokens carry whole seconds: the new ones must come from a second after the revocation.
-    await new Promise((resolve) => setTimeout(resolve, Math.max(0, 1000 - (this.clock.now() % 1000)) + 1));
+    await this.untilProviderSecondAfter(instant, changedAt === undefined ? 0 : changedAt - now);
+  }
+
+  /**
+   * Tokens carry whole seconds: the new ones must be issued in a later second than the revocation,
+   * by the provider's clock. `offsetMs` is how far ahead of ours it was seen to be (a lower bound,
+   * so this waits long enough), and the wait is bounded.
+   */
+  private async untilProviderSecondAfter(instant: number, offsetMs: number): Promise<void> {
+    const wait = (Math.floor(instant / 1000) + 1) * 1000 - (this.clock.now() + offsetMs) + 1;
+    if (wait > 0) await new Promise((resolve) => setTimeout(resolve, Math.min(wait, MAX_SIGN_IN_WAIT_MS)));
   }
 }
 

@@ -3,6 +3,7 @@ import { AppError } from '../common/app.errors';
 import { CurrentUser } from '../common/current-user.decorator';
 import type { AuthenticatedUser } from '../common/authenticated-user';
 import { Roles } from '../common/roles.decorator';
+import { MachineRoute } from '../common/route-kind.decorator';
 import { ManagedUser } from '../fusionauth/fusionauth.service';
 import { UserAdminService } from './user-admin.service';
 
@@ -14,24 +15,25 @@ function userIdOf(value: string): string {
 }
 
 @Roles('admin')
+@MachineRoute()
 @Controller('api/admin/users')
 export class AdminUsersController {
   constructor(private readonly admin: UserAdminService) {}
 
   @Get(':userId')
-  user(@Param('userId') userId: string): Promise<ManagedUser> {
-    return this.admin.find(userIdOf(userId));
+  user(@Param('userId') userId: string, @CurrentUser() admin: AuthenticatedUser): Promise<ManagedUser> {
+    return this.admin.find(userIdOf(userId), admin);
   }
 
   @Post(':userId/deactivate')
   @HttpCode(200)
   deactivate(@Param('userId') userId: string, @CurrentUser() admin: AuthenticatedUser): Promise<ManagedUser> {
-    return this.admin.deactivate(userIdOf(userId), admin.id);
+    return this.admin.deactivate(userIdOf(userId), admin);
   }
 
   @Post(':userId/reactivate')
   @HttpCode(200)
   reactivate(@Param('userId') userId: string, @CurrentUser() admin: AuthenticatedUser): Promise<ManagedUser> {
-    return this.admin.reactivate(userIdOf(userId), admin.id);
+    return this.admin.reactivate(userIdOf(userId), admin);
   }
 }

@@ -2,8 +2,10 @@ import { Controller, Get, Req, Res } from '@nestjs/common';
 import type { Request, Response } from 'express';
 import { AppConfig } from '../config/app-config';
 import { Public } from '../common/public.decorator';
+import { BrowserRoute } from '../common/route-kind.decorator';
 import { CsrfService } from '../session/csrf.service';
 
+@BrowserRoute()
 @Controller()
 export class HomeController {
   constructor(
@@ -20,7 +22,7 @@ export class HomeController {
       providers: this.config.providers.map((p) => ({ name: p.name, displayName: p.displayName })),
       oidcLogin: this.config.hasAuthMode('oidc'),
       passwordLogin: this.config.hasAuthMode('password'),
-      registration: this.config.defaultProvider.kind === 'fusionauth',
+      registration: this.config.registrationEnabled && this.config.defaultProvider.kind === 'fusionauth',
       csrfToken: this.config.hasAuthMode('password') ? this.csrf.tokenFor(req, res) : undefined,
     });
   }

@@ -3,10 +3,12 @@ import type { Request, Response } from 'express';
 import { AppError } from '../common/app.errors';
 import { Public } from '../common/public.decorator';
 import { RateLimit } from '../common/rate-limit.guard';
+import { BrowserRoute } from '../common/route-kind.decorator';
 import { CsrfService } from '../session/csrf.service';
 import { FieldErrors } from './forms';
 import { RegistrationService } from './registration.service';
 
+@BrowserRoute()
 @Controller('auth/register')
 export class RegisterController {
   constructor(

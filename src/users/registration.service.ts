@@ -24,16 +24,19 @@ export class RegistrationService {
     private readonly fusionAuth: FusionAuthService,
     private readonly signIn: PasswordSignIn,
   ) {
-    this.provider = config.defaultProvider.fusionAuth ? config.defaultProvider : undefined;
+    // REGISTRATION_ENABLED (off by default in production): sign-up is opened on purpose.
+    this.provider =
+      config.registrationEnabled && config.defaultProvider.fusionAuth ? config.defaultProvider : undefined;
   }
 
+  /** Whether the form is offered: REGISTRATION_ENABLED and a FusionAuth default provider. */
   get available(): boolean {
     return this.provider !== undefined;
   }
 
   async register(req: Request, body: Record<string, unknown>): Promise<RegistrationResult> {
     const provider = this.provider;
-    if (!provider) throw new AppError('NOT_FOUND', 'registration needs a FusionAuth provider');
+    if (!provider) throw new AppError('NOT_FOUND', 'registration is off, or needs a FusionAuth provider');
     const form = plainToInstance(RegisterForm, {
       firstName: text(body.firstName),
       lastName: text(body.lastName),

@@ -1,16 +1,23 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { AppConfig, ProviderConfig } from '../config/app-config';
 import { AppError } from '../common/app.errors';
+import { AuthenticatedUser } from '../common/authenticated-user';
 import { Clock } from '../common/clock';
 import { DEACTIVATED_ROLE } from '../common/deactivated-role';
 import { DenylistService } from '../denylist/denylist.service';
 import { FusionAuthService, ManagedUser } from '../fusionauth/fusionauth.service';
 import { SessionService } from '../session/session.service';
+import { revocationInstant, revocationTtlMs } from './service-revocation';
+
+const ADMIN_ROLE = 'admin';
+
+type RegisteredUser = ManagedUser & { registration: NonNullable<ManagedUser['registration']> };
 
 /**
- * Administration of this application's users through FusionAuth. Deactivation takes effect here at
- * once (revocation, sessions ended) rather than waiting for FusionAuth's webhook, which then finds
- * it already done.
+ * Administration of this application's users through FusionAuth. Only the FusionAuth provider's own
+ * admins administer its users: a role another provider vouches for never reaches them. Deactivation
+ * takes effect here at once (revocation, sessions ended) rather than waiting for FusionAuth's
+ * webhook, which then finds it already done.
  */
 @Injectable()
 export class UserAdminService {
@@ -28,48 +35,88 @@ export class UserAdminService {
     this.provider = provider ?? config.defaultProvider;
   }
 
-  async find(userId: string): Promise<ManagedUser> {
-    const user = this.provider.fusionAuth ? await this.fusionAuth.user(this.provider, userId) : undefined;
-    if (!user) throw new AppError('NOT_FOUND', `user ${userId}`);
-    return user;
+  /** A user registered for this application; anyone else is not ours to show (404). */
+  async find(userId: string, actor: AuthenticatedUser): Promise<RegisteredUser> {
+    this.administeredBy(actor);
+    const user = await this.fusionAuth.user(this.provider, userId);
+    if (!user?.registration) throw new AppError('NOT_FOUND', `user ${userId} is not registered for this application`);
+    return user as RegisteredUser;
   }
 
-  async findByEmail(email: string): Promise<ManagedUser | undefined> {
-    return this.provider.fusionAuth ? this.fusionAuth.userByEmail(this.provider, email) : undefined;
+  async findByEmail(email: string, actor: AuthenticatedUser): Promise<RegisteredUser | undefined> {
+    this.administeredBy(actor);
+    const user = await this.fusionAuth.userByEmail(this.provider, email);
+    return user?.registration ? (user as RegisteredUser) : undefined;
   }
 
-  async deactivate(userId: string, by: string): Promise<ManagedUser> {
-    const user = await this.registered(userId);
+  /**
+   * Gives the user the `deactivated` role here and ends everything they hold. An admin cannot
+   * deactivate themselves, and an admin is deactivated only by another admin who still is one at
+   * FusionAuth, before and after the change: so one always remains.
+   */
+  async deactivate(userId: string, actor: AuthenticatedUser): Promise<ManagedUser> {
+    if (userId === actor.id) throw new AppError('SELF_DEACTIVATION', `admin ${actor.id}`);
+    const user = await this.find(userId, actor);
     const roles = user.registration.roles;
-    if (!roles.includes(DEACTIVATED_ROLE))
-      await this.fusionAuth.setRoles(this.provider, userId, [...roles, DEACTIVATED_ROLE]);
+    const admin = isActiveAdmin(user);
+    if (admin && !(await this.stillAdmin(actor.id))) throw new AppError('LAST_ADMIN', `${actor.id} is no admin now`);
+    let changedAt: number | undefined;
+    if (!roles.includes(DEACTIVATED_ROLE)) {
+      changedAt = await this.fusionAuth.setRoles(this.provider, userId, [...roles, DEACTIVATED_ROLE]);
+      // Two admins deactivating each other at once: the one who finds themselves deactivated undoes theirs.
+      if (admin && !(await this.stillAdmin(actor.id))) {
+        await this.fusionAuth.setRoles(this.provider, userId, roles);
+        throw new AppError('LAST_ADMIN', `${actor.id} was deactivated meanwhile`);
+      }
+    }
     await this.fusionAuth.revokeRefreshTokensOf(this.provider, userId);
+    await this.revoke(userId, changedAt);
+    await this.sessions.endAllForUser(userId, { provider: this.provider.name });
+    this.logger.log(`user ${userId} deactivated by ${actor.id}`);
+    return this.find(userId, actor);
+  }
+
+  async reactivate(userId: string, actor: AuthenticatedUser): Promise<ManagedUser> {
+    const user = await this.find(userId, actor);
+    const roles = user.registration.roles.filter((r) => r !== DEACTIVATED_ROLE);
+    if (roles.length !== user.registration.roles.length) await this.fusionAuth.setRoles(this.provider, userId, roles);
+    this.logger.log(`user ${userId} reactivated by ${actor.id}`);
+    return this.find(userId, actor);
+  }
+
+  /** Tokens issued before the change, by FusionAuth's clock (see revocationInstant). */
+  private async revoke(userId: string, changedAt: number | undefined): Promise<void> {
+    const now = this.clock.now();
+    const instant = revocationInstant(changedAt, now);
     const applicationId = this.provider.clientId;
     await this.denylist.revoke([
       {
         subject: { kind: 'user-app', issuerKey: this.provider.issuerKey, userId, applicationId },
-        instant: this.clock.now(),
-        ttlMs: (this.config.accessTokenTtlS + 60) * 1000,
+        instant,
+        ttlMs: revocationTtlMs(instant, now, this.config.accessTokenTtlS),
       },
     ]);
-    await this.sessions.endAllForUser(userId, { provider: this.provider.name });
-    this.logger.log(`user ${userId} deactivated by ${by}`);
-    return this.find(userId);
   }
 
-  async reactivate(userId: string, by: string): Promise<ManagedUser> {
-    const user = await this.registered(userId);
-    const roles = user.registration.roles.filter((r) => r !== DEACTIVATED_ROLE);
-    if (roles.length !== user.registration.roles.length) await this.fusionAuth.setRoles(this.provider, userId, roles);
-    this.logger.log(`user ${userId} reactivated by ${by}`);
-    return this.find(userId);
+  /** The admin routes administer one FusionAuth provider's users, for that provider's admins only. */
+  private administeredBy(actor: AuthenticatedUser): void {
+    if (!this.provider.fusionAuth) throw new AppError('NOT_FOUND', 'no FusionAuth provider to administer');
+    if (actor.provider !== this.provider.name) {
+      throw new AppError(
+        'INSUFFICIENT_ROLE',
+        `an admin of ${actor.provider} does not administer ${this.provider.name}`,
+      );
+    }
   }
 
-  private async registered(
-    userId: string,
-  ): Promise<ManagedUser & { registration: NonNullable<ManagedUser['registration']> }> {
-    const user = await this.find(userId);
-    if (!user.registration) throw new AppError('NOT_FOUND', `user ${userId} is not registered for this application`);
-    return user as ManagedUser & { registration: NonNullable<ManagedUser['registration']> };
+  /** Whether FusionAuth says so now, whatever the caller's token still says. */
+  private async stillAdmin(userId: string): Promise<boolean> {
+    const user = await this.fusionAuth.user(this.provider, userId);
+    return user !== undefined && isActiveAdmin(user);
   }
+}
+
+function isActiveAdmin(user: ManagedUser): boolean {
+  const roles = user.registration?.roles ?? [];
+  return user.active && roles.includes(ADMIN_ROLE) && !roles.includes(DEACTIVATED_ROLE);
 }

@@ -3,6 +3,7 @@ import type { Request } from 'express';
 import { AppError } from '../common/app.errors';
 import { Public } from '../common/public.decorator';
 import { RateLimit } from '../common/rate-limit.guard';
+import { MachineRoute } from '../common/route-kind.decorator';
 import { WebhookHeaders, WebhooksService, WebhookStatus } from './webhooks.service';
 
 /**
@@ -10,6 +11,7 @@ import { WebhookHeaders, WebhooksService, WebhookStatus } from './webhooks.servi
  * `/webhooks/fusionauth/<name>` for each, verified with that provider's own keys. Public to the
  * guard: every request proves itself with its signature.
  */
+@MachineRoute()
 @Controller('webhooks/fusionauth')
 export class WebhooksController {
   constructor(private readonly webhooks: WebhooksService) {}

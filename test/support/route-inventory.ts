@@ -1,40 +1,28 @@
-import { RequestMethod } from '@nestjs/common';
-import { METHOD_METADATA, PATH_METADATA } from '@nestjs/common/constants';
-import { INestApplication } from '@nestjs/common';
-import { ModulesContainer, Reflector } from '@nestjs/core';
+import { INestApplication, RequestMethod } from '@nestjs/common';
+import { Reflector } from '@nestjs/core';
+import { RouteKind } from '../../src/common/route-kind.decorator';
+import { RouteKinds } from '../../src/common/route-kinds.service';
 import { routePolicy, RoutePolicy } from '../../src/common/route-policy';
 
 export interface RouteEntry {
   readonly route: string;
   readonly controller: string;
   readonly policy: RoutePolicy;
+  /** `undeclared` when neither the handler nor its controller declares a route kind. */
+  readonly kind: RouteKind | 'undeclared';
 }
 
-const join = (...parts: (string | string[] | undefined)[]) =>
-  `/${parts.map((p) => (Array.isArray(p) ? p[0] : p) ?? '').join('/')}`.replace(/\/+/g, '/').replace(/(.)\/$/, '$1');
-
-/** Every route the application serves, with how it says it is authorized. */
+/** Every route the application serves, with how it says it is authorized and what kind it is. */
 export function routeInventory(app: INestApplication): RouteEntry[] {
   const reflector = app.get(Reflector);
-  const entries: RouteEntry[] = [];
-  for (const module of app.get(ModulesContainer).values()) {
-    for (const wrapper of module.controllers.values()) {
-      const controller = wrapper.metatype as (new (...args: never[]) => object) | undefined;
-      if (!controller) continue;
-      const prefix = Reflect.getMetadata(PATH_METADATA, controller) as string | undefined;
-      for (const name of Object.getOwnPropertyNames(controller.prototype)) {
-        const handler = (controller.prototype as Record<string, unknown>)[name];
-        if (name === 'constructor' || typeof handler !== 'function') continue;
-        const path = Reflect.getMetadata(PATH_METADATA, handler) as string | string[] | undefined;
-        if (path === undefined) continue;
-        const method = RequestMethod[Reflect.getMetadata(METHOD_METADATA, handler) as number];
-        entries.push({
-          route: `${method} ${join(prefix, path)}`,
-          controller: controller.name,
-          policy: routePolicy(reflector, handler as () => unknown, controller),
-        });
-      }
-    }
-  }
-  return entries.sort((a, b) => a.route.localeCompare(b.route));
+  return app
+    .get(RouteKinds)
+    .routes()
+    .map((r) => ({
+      route: `${RequestMethod[r.method]} ${r.path}`,
+      controller: r.controller.name,
+      policy: routePolicy(reflector, r.handler as () => unknown, r.controller),
+      kind: r.declaration?.kind ?? ('undeclared' as const),
+    }))
+    .sort((a, b) => a.route.localeCompare(b.route));
 }

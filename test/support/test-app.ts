@@ -47,6 +47,7 @@ export function testConfig(env: Env = {}, keyPrefix = newKeyPrefix()): AppConfig
     // Suites sign in many times from 127.0.0.1; the rate-limit tests set their own limits.
     RATE_LIMIT_LOGIN: '100000/60',
     RATE_LIMIT_WEBHOOK: '100000/60',
+    RATE_LIMIT_PASSWORD_CHANGE: '100000/60',
     ...env,
   });
 }

@@ -6,11 +6,13 @@ import type { AuthenticatedUser } from '../../src/common/authenticated-user';
 import { Public } from '../../src/common/public.decorator';
 import { CsrfService } from '../../src/session/csrf.service';
 import { SessionService } from '../../src/session/session.service';
+import { BrowserRoute } from '../../src/common/route-kind.decorator';
 
 /**
  * Test-only routes that sign a user in directly, so the session layer is tested on its own before
  * (and apart from) the login flows. Never part of the service.
  */
+@BrowserRoute()
 @Controller('test')
 export class TestSessionController {
   constructor(

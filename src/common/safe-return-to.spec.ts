@@ -1,5 +1,5 @@
 import { loginLocation } from './app-exception.filter';
-import { safeReturnTo, wantsJson } from './route-family';
+import { safeReturnTo } from './safe-return-to';
 
 describe('safeReturnTo', () => {
   it.each(['/account', '/account/password?tab=1', '/a/b#frag'])('keeps the same-origin path %s', (path) => {
@@ -30,20 +30,5 @@ describe('loginLocation', () => {
 
   it('drops a return path that is not same-origin', () => {
     expect(loginLocation('//evil.example/')).toBe('/auth/login');
-  });
-});
-
-describe('wantsJson', () => {
-  it.each([
-    ['/api/me', true],
-    ['/api', true],
-    ['/webhooks/fusionauth', true],
-    ['/health/live', true],
-    ['/metrics', true],
-    ['/', false],
-    ['/account', false],
-    ['/apiary', false],
-  ])('%s → %s', (path, expected) => {
-    expect(wantsJson({ path })).toBe(expected);
   });
 });

@@ -1,0 +1,60 @@
+import session, { SessionData, Store } from 'express-session';
+import createMemoryStore from 'memorystore';
+import { FakeClock } from '../../test/support/fake-clock';
+import { EndedSessionGuardStore } from './ended-session-guard.store';
+import { MemorySessionTokenStore } from './memory-session-token.store';
+
+const MemoryStore = createMemoryStore(session);
+const data = (user: string) =>
+  ({ cookie: { originalMaxAge: null }, user: { id: user, roles: [] } }) as unknown as SessionData;
+const get = (store: Store, sid: string) =>
+  new Promise<SessionData | null | undefined>((resolve, reject) =>
+    store.get(sid, (err, s) => (err ? reject(new Error(String(err))) : resolve(s))),
+  );
+const set = (store: Store, sid: string, sess: SessionData) =>
+  new Promise<void>((resolve, reject) =>
+    store.set(sid, sess, (err) => (err ? reject(new Error(String(err))) : resolve())),
+  );
+
+describe('the session store after a session ended', () => {
+  let inner: Store & { stopInterval(): void };
+  let marks: MemorySessionTokenStore;
+  let store: EndedSessionGuardStore;
+
+  beforeEach(() => {
+    inner = new MemoryStore({ checkPeriod: 60_000 });
+    marks = new MemorySessionTokenStore(new FakeClock());
+    store = new EndedSessionGuardStore(inner, marks);
+  });
+  afterEach(() => store.stopInterval());
+
+  it('writes a live session', async () => {
+    await set(store, 's1', data('u1'));
+    expect(await get(store, 's1')).toMatchObject({ user: { id: 'u1' } });
+  });
+
+  it('never writes back a session that has ended (a request that still held it, saving at its end)', async () => {
+    await set(store, 's1', data('u1'));
+    await marks.end(60, 's1');
+    await new Promise<void>((resolve) => store.destroy('s1', () => resolve()));
+    await set(store, 's1', data('u1'));
+    expect(await get(store, 's1')).toBeFalsy();
+  });
+
+  it('takes back a write that an end overtook (marked and removed while the write was on its way)', async () => {
+    let finishWrite!: () => void;
+    const slow = Object.create(inner) as Store;
+    slow.set = (sid, sess, done) => {
+      finishWrite = () => inner.set(sid, sess, done);
+    };
+    const racing = new EndedSessionGuardStore(slow, marks);
+    const writing = set(racing, 's1', data('u1'));
+    await new Promise((resolve) => setImmediate(resolve));
+    // The end: the mark first, then the session goes; only then does the write land.
+    await marks.end(60, 's1');
+    await new Promise<void>((resolve) => inner.destroy('s1', () => resolve()));
+    finishWrite();
+    await writing;
+    expect(await get(inner, 's1')).toBeFalsy();
+  });
+});
