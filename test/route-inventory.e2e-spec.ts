@@ -15,6 +15,7 @@ import { TestSessionController } from './support/test-session.controller';
  */
 const PUBLIC_ROUTES = [
   'ALL /webhooks/fusionauth',
+  'ALL /webhooks/fusionauth/:provider',
   'GET /',
   'GET /auth/callback',
   'GET /auth/forgot-password',
@@ -37,11 +38,13 @@ const PUBLIC_ROUTES = [
   'POST /auth/password-login/verify',
   'POST /auth/register',
   'POST /webhooks/fusionauth',
+  'POST /webhooks/fusionauth/:provider',
 ];
 
 /** Bearer tokens or their own proof, JSON, no session, no CSRF. Every other route is a browser route. */
 const MACHINE_ROUTES = [
   'ALL /webhooks/fusionauth',
+  'ALL /webhooks/fusionauth/:provider',
   'GET /api/admin/users/:userId',
   'GET /api/me',
   'GET /health/live',
@@ -50,6 +53,7 @@ const MACHINE_ROUTES = [
   'POST /api/admin/users/:userId/deactivate',
   'POST /api/admin/users/:userId/reactivate',
   'POST /webhooks/fusionauth',
+  'POST /webhooks/fusionauth/:provider',
 ];
 
 /** Declares how it is authorized, but not what kind of route it is. */
