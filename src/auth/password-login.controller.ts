@@ -9,6 +9,7 @@ import { RateLimit } from '../common/rate-limit.guard';
 import { BrowserRoute } from '../common/route-kind.decorator';
 import { safeReturnTo } from '../common/safe-return-to';
 import { CsrfService } from '../session/csrf.service';
+import { SessionService } from '../session/session.service';
 import { MIN_PASSWORD } from '../users/account-forms.dto';
 import { MESSAGES, PasswordLoginOutcome } from './password-login-outcome';
 import { PasswordLoginService } from './password-login.service';
@@ -35,6 +36,7 @@ export class PasswordLoginController {
     private readonly csrf: CsrfService,
     private readonly config: AppConfig,
     private readonly clock: Clock,
+    private readonly sessions: SessionService,
   ) {}
 
   @Public()
@@ -142,6 +144,7 @@ export class PasswordLoginController {
         return res.redirect(302, context.step?.returnTo ?? this.returnToOf(req) ?? '/account');
       case 'step':
         req.session.passwordStep = newStep(outcome.step, this.clock.now(), randomBytes(16).toString('base64url'));
+        await this.sessions.persist(req);
         return res.redirect(303, STEP_PATHS[outcome.step.kind]);
       case 'retry':
         if (!context.step) return this.restart(req, res);

@@ -8,6 +8,7 @@ import { Public } from '../common/public.decorator';
 import { RateLimit } from '../common/rate-limit.guard';
 import { BrowserRoute } from '../common/route-kind.decorator';
 import { CsrfService } from '../session/csrf.service';
+import { SessionService } from '../session/session.service';
 import { PasswordLoginService } from './password-login.service';
 import { renderLogin, renderNotice, STEP_PATHS } from './password-pages';
 import { newStep } from './password-step';
@@ -29,6 +30,7 @@ export class PasswordResetController {
     private readonly csrf: CsrfService,
     private readonly config: AppConfig,
     private readonly clock: Clock,
+    private readonly sessions: SessionService,
   ) {}
 
   @Public()
@@ -69,7 +71,11 @@ export class PasswordResetController {
   @Public()
   @RateLimit('login')
   @Get('password-reset')
-  reset(@Req() req: Request, @Res() res: Response, @Query('changePasswordId') changePasswordId: unknown): void {
+  async reset(
+    @Req() req: Request,
+    @Res() res: Response,
+    @Query('changePasswordId') changePasswordId: unknown,
+  ): Promise<void> {
     this.enabled();
     if (typeof changePasswordId !== 'string' || !CHANGE_PASSWORD_ID.test(changePasswordId)) {
       return void res.redirect(303, '/auth/forgot-password');
@@ -81,6 +87,7 @@ export class PasswordResetController {
       changePasswordId,
     } as const;
     req.session.passwordStep = newStep(step, this.clock.now(), randomBytes(16).toString('base64url'));
+    await this.sessions.persist(req);
     res.redirect(303, STEP_PATHS['change-password']);
   }
 

@@ -53,6 +53,15 @@ export class SessionService {
     await callback((done) => req.session.save(done));
   }
 
+  /**
+   * Stores the session now. express-session saves when the response ends, but sends a redirect's
+   * headers first: the browser's next request can arrive before the save and miss what this one
+   * stored (a login step). A handler that stores state and then redirects saves first.
+   */
+  async persist(req: Request): Promise<void> {
+    await callback((done) => req.session.save(done));
+  }
+
   /** The session's tokens, or undefined when it has none (or was ended meanwhile). */
   tokensOf(sessionId: string): Promise<SessionTokens | undefined> {
     return this.tokens.get(sessionId);
