@@ -23,6 +23,8 @@ export function loadConfig(env: Env, options: LoadConfigOptions = {}): AppConfig
   const vars = withoutEmptyValues(env);
   const problems: ConfigProblem[] = [];
   const report = (variable: string, reason: string) => problems.push({ variable, reason });
+  // Known first: it decides the defaults and rules of the others. A bad value reads as development
+  // here, and the table reports it.
   const production = vars.NODE_ENV === 'production';
   const context: ReadContext = { vars, production, report };
   const { values: v, given, bad } = readTable(SERVICE_VARIABLES, context);

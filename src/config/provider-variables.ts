@@ -118,7 +118,7 @@ export const PROVIDER_VARIABLES = {
     group: 'provider',
     kickstart: DEV_DEFAULTS.fusionAuthTenantId,
     defaultDoc: "the kickstart's tenant (`d7d09513-…`)",
-    production: { doc: 'default: none' },
+    production: { doc: 'none by default (no header)' },
     doc: 'sent as `X-FusionAuth-TenantId` on every FusionAuth call: with more than one tenant FusionAuth refuses loginId and email calls without it (`[TenantIdRequired]`, answered 503 here, never as a wrong password)',
   }),
   WEBHOOK_SIGNING_KEY_ID: providerVariable('WEBHOOK_SIGNING_KEY_ID', keyId, {

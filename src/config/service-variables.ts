@@ -22,7 +22,7 @@ export const SERVICE_VARIABLES = {
   NODE_ENV: variable(oneOf(['development', 'production', 'test']), {
     group: 'service',
     default: 'development',
-    doc: '`production` turns on the refusals below',
+    doc: '`development`, `production` or `test`; `production` refuses unsafe configuration',
   }),
   PORT: variable(port, { group: 'service', default: '3000', doc: 'HTTP port of the service' }),
   APP_URL: variable(appOrigin, {
@@ -52,7 +52,7 @@ export const SERVICE_VARIABLES = {
     group: 'provider',
     defaultDoc: 'one provider, `default`, from the single-provider variables',
     example: 'fusionauth,partner',
-    doc: 'several providers at once, by name; each reads `OIDC_<NAME>_*` (below), the first falling back to the single-provider variables',
+    doc: 'several providers at once, by name; each reads `OIDC_<NAME>_*`, the first falling back to the single-provider variables',
   }),
   AUTH_MODES: variable(authModes, {
     group: 'provider',
@@ -194,8 +194,8 @@ export const SERVICE_VARIABLES = {
 };
 
 /**
- * Read by the dev IdP's own entry point (src/dev-idp/main.ts), never by the service: documented here,
- * validated by nobody but the dev IdP.
+ * Read by the dev IdP's own entry point (src/dev-idp/main.ts) and the kickstart, never by the
+ * service: declared for the docs only (the dev IdP imports nothing of the service).
  */
 export const DEV_IDP_VARIABLES = {
   DEV_IDP_ISSUER: variable(httpUrl, {
@@ -207,5 +207,10 @@ export const DEV_IDP_VARIABLES = {
     group: 'dev IdP',
     defaultDoc: '`kickstart/kickstart.json`',
     doc: 'the kickstart file the dev IdP replays (`npm run dev:idp`)',
+  }),
+  SERVICE_WEBHOOK_URL: variable(httpUrl, {
+    group: 'dev IdP',
+    defaultDoc: '`APP_URL/webhooks/fusionauth`',
+    doc: "the kickstart's webhook URL (`#{ENV.SERVICE_WEBHOOK_URL}`), for the dev IdP and for FusionAuth under `docker compose`",
   }),
 };
