@@ -33,22 +33,19 @@ export const boolean: Parser<boolean> = (raw) => {
   return fail('must be true or false');
 };
 
-export const port: Parser<number> = (raw) =>
-  /^(0|[1-9]\d{0,4})$/.test(raw) && Number(raw) <= 65535
-    ? { value: Number(raw) }
-    : fail('must be a port number (0-65535)');
+/** A whole number written plainly (no sign, no leading zero) between `min` and `max`, else `error`. */
+export const wholeNumber =
+  ({ min, max, error }: { readonly min: number; readonly max: number; readonly error: string }): Parser<number> =>
+  (raw) =>
+    /^(0|[1-9]\d{0,8})$/.test(raw) && Number(raw) >= min && Number(raw) <= max ? { value: Number(raw) } : fail(error);
 
-const POSITIVE_INT = /^[1-9]\d{0,8}$/;
+export const port: Parser<number> = wholeNumber({ min: 0, max: 65535, error: 'must be a port number (0-65535)' });
 
 /** A positive whole number of seconds, optionally bounded (with the reason for the bound). */
-export const seconds =
-  (max?: { readonly limit: number; readonly why: string }): Parser<number> =>
-  (raw) => {
-    if (!POSITIVE_INT.test(raw)) return fail('must be a positive whole number of seconds');
-    const value = Number(raw);
-    if (max && value > max.limit) return fail(`must be at most ${max.limit} (${max.why})`);
-    return { value };
-  };
+export const seconds = (max?: { readonly limit: number; readonly why: string }): Parser<number> =>
+  refine(wholeNumber({ min: 1, max: 999_999_999, error: 'must be a positive whole number of seconds' }), (value) =>
+    max && value > max.limit ? `must be at most ${max.limit} (${max.why})` : undefined,
+  );
 
 /** `<requests>/<seconds>`; the message shows the variable's default as the example. */
 export const rate: Parser<RateLimit> = (raw, example) => {
