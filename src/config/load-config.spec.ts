@@ -79,6 +79,14 @@ describe('loadConfig', () => {
       expect(config.devIdpPort).toBe(9011);
       expect(config.registrationEnabled).toBe(true);
       expect(config.rateLimits.passwordChange).toEqual({ limit: 5, windowS: 300 });
+      expect(config.reauthMaxAgeS).toBe(600);
+    });
+
+    it('reads REAUTH_MAX_AGE_S as whole seconds', () => {
+      expect(loadConfig({ REAUTH_MAX_AGE_S: '30' }).reauthMaxAgeS).toBe(30);
+      expect(problemsOf({ REAUTH_MAX_AGE_S: 'abc' }).message).toBe(
+        'Invalid configuration (1 problem):\n  - REAUTH_MAX_AGE_S: must be a positive whole number of seconds (got "abc")',
+      );
     });
 
     it('generates a session secret per start, and says so once', () => {
@@ -230,6 +238,28 @@ describe('loadConfig', () => {
       ],
       ['REGISTRATION_ENABLED', { REGISTRATION_ENABLED: 'sometimes' }],
       ['RATE_LIMIT_PASSWORD_CHANGE', { RATE_LIMIT_PASSWORD_CHANGE: '5' }],
+      ['REAUTH_MAX_AGE_S', { REAUTH_MAX_AGE_S: 'abc' }],
+      ['REAUTH_MAX_AGE_S', { REAUTH_MAX_AGE_S: '0' }],
+      ['REAUTH_MAX_AGE_S', { REAUTH_MAX_AGE_S: '600.5' }],
+      ['LOG_LEVEL', { LOG_LEVEL: 'loud' }],
+      ['SHUTDOWN_TIMEOUT_S', { SHUTDOWN_TIMEOUT_S: '-1' }],
+      ['METRICS_TOKEN', { METRICS_TOKEN: 'too-short' }],
+      ['RATE_LIMIT_LOGIN', { RATE_LIMIT_LOGIN: '0/60' }],
+      ['RATE_LIMIT_WEBHOOK', { RATE_LIMIT_WEBHOOK: '3000' }],
+      ['ALLOW_INSECURE_HTTP', { ALLOW_INSECURE_HTTP: 'yes' }],
+      ['OIDC_DISCOVERY_URL', { OIDC_DISCOVERY_URL: 'not a url' }],
+      [
+        'OIDC_PARTNER_WEBHOOK_SIGNING_KEY_ID',
+        {
+          OIDC_PROVIDERS: 'main,partner',
+          OIDC_PARTNER_ISSUER: 'https://p.example',
+          OIDC_PARTNER_CLIENT_ID: 'p',
+          OIDC_PARTNER_CLIENT_SECRET: 's',
+          OIDC_PARTNER_KIND: 'fusionauth',
+          OIDC_PARTNER_FUSIONAUTH_API_KEY: 'k',
+          OIDC_PARTNER_WEBHOOK_SIGNING_KEY_ID: 'has space',
+        },
+      ],
       [
         'OIDC_PARTNER_KIND',
         {
@@ -257,6 +287,28 @@ describe('loadConfig', () => {
     ]);
     expect(error.message.split('\n')[0]).toBe('Invalid configuration (4 problems):');
     expect(error.message).toContain('PORT: must be a port number (0-65535) (got "abc")');
+  });
+
+  it('shows each rate limit its own default as the example', () => {
+    const message = problemsOf({
+      RATE_LIMIT_LOGIN: 'x',
+      RATE_LIMIT_WEBHOOK: 'x',
+      RATE_LIMIT_PASSWORD_CHANGE: 'x',
+    }).message;
+    expect(message).toContain('RATE_LIMIT_LOGIN: must be <requests>/<seconds>, for example 20/60 (got "x")');
+    expect(message).toContain('RATE_LIMIT_WEBHOOK: must be <requests>/<seconds>, for example 3000/10 (got "x")');
+    expect(message).toContain('RATE_LIMIT_PASSWORD_CHANGE: must be <requests>/<seconds>, for example 5/300 (got "x")');
+  });
+
+  it('counts one problem for one mistake: a rule that reads a refused value stays silent', () => {
+    expect(variablesOf({ OIDC_PROVIDERS: 'main,main' })).toEqual(['OIDC_PROVIDERS']);
+    expect(variablesOf(productionEnv({ SESSION_SECRET: undefined, METRICS_TOKEN: 'short' }))).toEqual([
+      'SESSION_SECRET',
+      'METRICS_TOKEN',
+    ]);
+    expect(problemsOf(productionEnv({ METRICS_TOKEN: 'short' })).message).toBe(
+      'Invalid configuration (1 problem):\n  - METRICS_TOKEN: must be at least 16 characters (value redacted)',
+    );
   });
 
   it('never puts a secret value in the message', () => {
@@ -391,6 +443,11 @@ describe('loadConfig', () => {
       const config = loadConfig(productionEnv({ APP_URL: 'http://app.internal', ALLOW_INSECURE_HTTP: 'true' }));
       expect(config.https).toBe(false);
       expect(config.session.cookieName).toBe('sid');
+      // A boolean like every other: 1 is true, 0 is false.
+      expect(loadConfig(productionEnv({ APP_URL: 'http://app.internal', ALLOW_INSECURE_HTTP: '1' })).https).toBe(false);
+      expect(variablesOf(productionEnv({ APP_URL: 'http://app.internal', ALLOW_INSECURE_HTTP: '0' }))).toEqual([
+        'APP_URL',
+      ]);
     });
 
     it('needs no FusionAuth API key for a generic provider', () => {

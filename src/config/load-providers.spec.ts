@@ -85,3 +85,36 @@ describe('the issuer and its discovery document', () => {
     );
   });
 });
+
+describe('the single-provider variables beside OIDC_PROVIDERS', () => {
+  it('are still validated when the first provider has its own, so every bad variable is named', () => {
+    expect(
+      refusal({ OIDC_PROVIDERS: 'main', OIDC_MAIN_ISSUER: 'https://main.example.com', OIDC_ISSUER: 'not a url' }),
+    ).toEqual(['OIDC_ISSUER: must be an absolute http(s) URL (got "not a url")']);
+  });
+
+  it("give way to the first provider's own variable", () => {
+    const config = loadConfig({
+      OIDC_PROVIDERS: 'main',
+      OIDC_MAIN_ISSUER: 'https://main.example.com',
+      OIDC_ISSUER: 'https://single.example.com',
+      OIDC_CLIENT_ID: 'single-client',
+    });
+    expect(config.defaultProvider).toMatchObject({ issuer: 'https://main.example.com', clientId: 'single-client' });
+  });
+
+  it("redact a provider's secret in every spelling", () => {
+    const problems = refusal({
+      OIDC_PROVIDERS: 'main,partner',
+      WEBHOOK_VERIFY: 'hmac',
+      WEBHOOK_HMAC_SECRET: 'main-secret',
+      OIDC_PARTNER_ISSUER: 'https://p.example',
+      OIDC_PARTNER_CLIENT_ID: 'p',
+      OIDC_PARTNER_CLIENT_SECRET: 's',
+      OIDC_PARTNER_KIND: 'fusionauth',
+      OIDC_PARTNER_FUSIONAUTH_API_KEY: 'k',
+      OIDC_PARTNER_WEBHOOK_HMAC_SECRET: 'partner-secret-one,,partner-secret-two',
+    });
+    expect(problems).toEqual(['OIDC_PARTNER_WEBHOOK_HMAC_SECRET: has an empty secret in its list (value redacted)']);
+  });
+});

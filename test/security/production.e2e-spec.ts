@@ -53,6 +53,44 @@ describe('production refuses unsafe trust', () => {
     expect(result.stderr).toContain('must be an https URL');
   });
 
+  it('exits 1 naming each refused secret without printing one of their values', async () => {
+    const secrets = {
+      SESSION_SECRET: 'short-session-secret-7f3a',
+      OIDC_CLIENT_SECRET: 'super-secret-secret-that-should-be-regenerated-for-production',
+      METRICS_TOKEN: 'short-9c1e',
+      WEBHOOK_HMAC_SECRET: 'hmac-secret-under-32-5d2b',
+      OIDC_PARTNER_CLIENT_SECRET: 'partner-secret-4e8d',
+      OIDC_PARTNER_WEBHOOK_HMAC_SECRET: 'partner-hmac-one-a61f,,partner-hmac-two-b72e',
+    };
+    const result = await runToExit(
+      production({
+        ...secrets,
+        WEBHOOK_VERIFY: 'jwt,hmac',
+        OIDC_PROVIDERS: 'main,partner',
+        OIDC_PARTNER_ISSUER: 'https://127.0.0.1:3',
+        OIDC_PARTNER_CLIENT_ID: 'c0ffee00-0000-4000-8000-000000000003',
+        OIDC_PARTNER_KIND: 'fusionauth',
+        OIDC_PARTNER_FUSIONAUTH_API_KEY: 'test-only-partner-api-key',
+        OIDC_PARTNER_WEBHOOK_SIGNING_KEY_ID: 'c0ffee00-0000-4000-8000-000000000004',
+        REDIS_URL: 'http://user:redis-password-6b0c@127.0.0.1:6379',
+      }),
+    );
+    expect(result.code).toBe(1);
+    expect(named(result.stderr).sort()).toEqual([
+      'METRICS_TOKEN',
+      'OIDC_CLIENT_SECRET',
+      'OIDC_PARTNER_WEBHOOK_HMAC_SECRET',
+      'REDIS_URL',
+      'SESSION_SECRET',
+      'WEBHOOK_HMAC_SECRET',
+    ]);
+    const output = result.stdout + result.stderr;
+    for (const value of [...Object.values(secrets), 'partner-hmac-one-a61f', 'redis-password-6b0c']) {
+      expect(output).not.toContain(value);
+    }
+    expect(result.stderr).toContain('(value redacted)');
+  });
+
   it('starts when all of it is set, and serves /metrics only with the token', async () => {
     const port = await freePort();
     const keyPrefix = newKeyPrefix();
