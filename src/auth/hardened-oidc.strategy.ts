@@ -132,13 +132,7 @@ export class HardenedOidcStrategy extends PassportStrategy(NamedOpenIDConnectStr
       const detail = login ? 'a login request carrying a code or error' : 'a callback without a code or error';
       return this.error(new AppError('BAD_REQUEST', detail));
     }
-    Object.assign(this as unknown as ClientFields, {
-      _issuer: client.provider.issuer,
-      _oauth2: providerCalls(req, client),
-      _stateStore: client.states,
-      _userInfoURL: client.metadata.userinfo_endpoint,
-      _skipUserProfile: !client.metadata.userinfo_endpoint,
-    });
+    this.useClient(req, client);
     const common = {
       ...options,
       callbackURL: client.callbackURL,
@@ -157,6 +151,22 @@ export class HardenedOidcStrategy extends PassportStrategy(NamedOpenIDConnectStr
       codeChallenge: createHash('sha256').update(codeVerifier).digest('base64url'),
       state: { provider: client.provider.name, codeVerifier, returnTo: login.returnTo, maxAge: login.maxAge },
     } as OpenIDConnectStrategy.AuthenticateOptions);
+  }
+
+  /**
+   * The library reads its client from these fields, now and when the provider answers. `this` is
+   * passport's object for this request: every request sets its own before the library runs, so
+   * no request can see another's (or another app's) client.
+   */
+  private useClient(req: Request, client: OidcClient): void {
+    const fields: ClientFields = {
+      _issuer: client.provider.issuer,
+      _oauth2: providerCalls(req, client),
+      _stateStore: client.states,
+      _userInfoURL: client.metadata.userinfo_endpoint,
+      _skipUserProfile: !client.metadata.userinfo_endpoint,
+    };
+    Object.assign(this, fields);
   }
 
   override authorizationParams(options: Record<string, unknown>): object {

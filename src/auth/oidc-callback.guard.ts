@@ -7,7 +7,7 @@ import { AuthService } from './auth.service';
 import { ProviderAnswer, strategyName } from './hardened-oidc.strategy';
 import { LoginOutcome, loginRejected } from './login-outcome';
 import { OidcLoginService } from './oidc-login.service';
-import { authenticate } from './passport-guard';
+import { authenticate } from './passport-authentication';
 
 declare global {
   // eslint-disable-next-line @typescript-eslint/no-namespace

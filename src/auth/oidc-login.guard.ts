@@ -6,7 +6,7 @@ import { safeReturnTo } from '../common/safe-return-to';
 import { AuthService } from './auth.service';
 import { strategyName } from './hardened-oidc.strategy';
 import { OidcLoginService, toLoginError } from './oidc-login.service';
-import { authenticate } from './passport-guard';
+import { authenticate } from './passport-authentication';
 
 /**
  * `/auth/login`: the provider's `oidc:<name>` strategy through @nestjs/passport's AuthGuard, which
@@ -30,7 +30,9 @@ export class OidcLoginGuard implements CanActivate {
       reauth: req.query.reauth === '1',
     });
     await authenticate(context, strategyName(provider.name), { ...options }, (error) => {
-      throw error ? toLoginError(error) : new AppError('INTERNAL', 'an authorization request ended in a sign-in');
+      throw error
+        ? toLoginError(error)
+        : new AppError('INTERNAL', 'an authorization request ended without its redirect');
     });
     // Passport has answered (the redirect): false ends Nest's pipeline here, and the exception
     // filter writes nothing to an answered response.

@@ -103,7 +103,7 @@ describe('the oidc strategy behind its routes', () => {
     expect(provider.tokenRequests).toBe(1);
   });
 
-  it('refuses a request that reaches the strategy without an app’s client', async () => {
+  it("refuses a request that reaches the strategy without an app's client", async () => {
     const failure = await new Promise<unknown>((resolve) => {
       const req = { query: {}, session: {} };
       const middleware = passport.authenticate('oidc:default', { session: false }, (error: unknown) => resolve(error));

@@ -4,7 +4,7 @@ import type { AddressInfo } from 'node:net';
 import { ExecutionContextHost } from '@nestjs/core/helpers/execution-context-host.js';
 import passport from 'passport';
 import { AppError } from '../common/app.errors';
-import { authenticate } from './passport-guard';
+import { authenticate } from './passport-authentication';
 
 type Act = (strategy: InstanceType<typeof passport.Strategy>, req: IncomingMessage) => void;
 
