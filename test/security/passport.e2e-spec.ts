@@ -112,3 +112,46 @@ describe('the oidc strategy behind its routes', () => {
     expect(failure).toMatchObject({ code: 'INTERNAL' });
   });
 });
+
+/**
+ * A provider that does not answer while the service starts: its strategy is registered all the same
+ * (it holds no endpoints), logins answer the 503 page meanwhile, and sign in once it answers.
+ */
+describe('a provider down at start', () => {
+  let provider: HostileProvider;
+  let app: TestApp;
+  let down = true;
+
+  beforeAll(async () => {
+    provider = await HostileProvider.start();
+    provider.handlers.unshift((_req, res) => {
+      if (!down) return false;
+      res.writeHead(503).end();
+      return true;
+    });
+    app = await startAgainst(provider);
+  });
+  afterAll(async () => {
+    await app.close();
+    await provider.close();
+  });
+
+  it('answers logins with the error page until the provider answers, then signs in', async () => {
+    expect(app.logger.of('error').join('\n')).toContain('provider default: discovery at');
+    const browser = new HttpClient(app.url);
+    const refused = await browser.get('/auth/login');
+    expect(refused.status).toBe(503);
+    expect(await refused.text()).toContain('identity provider cannot be reached');
+
+    down = false;
+    // Discovery is retried at most every two seconds, and a reachability answer reused for one.
+    let start = await browser.get('/auth/login');
+    for (let i = 0; i < 40 && start.status !== 302; i++) {
+      await new Promise((r) => setTimeout(r, 250));
+      start = await browser.get('/auth/login');
+    }
+    expect(start.status).toBe(302);
+    const back = await fetch(start.headers.get('location')!, { redirect: 'manual' });
+    await expectLoginAccepted(browser, new URL(back.headers.get('location')!));
+  });
+});
