@@ -110,9 +110,14 @@ export class AuthGuard implements CanActivate {
 
   private async sessionUser(req: Request): Promise<AuthenticatedUser> {
     if (!req.session?.user) throw new AppError('LOGIN_REQUIRED');
-    if (!(await this.refresher.ensureFresh(req))) return this.endSession(req, 'the session could not be refreshed');
-    const { user, auth } = req.session;
-    if (!user || !auth) return this.endSession(req, 'a session without sign-in details');
+    const { user: storedUser, auth: storedAuth } = req.session;
+    if (!storedAuth) return this.endSession(req, 'a session without sign-in details');
+    const fresh = await this.refresher.ensureFresh({ id: req.sessionID, user: storedUser, auth: storedAuth });
+    if (!fresh) return this.endSession(req, 'the session could not be refreshed');
+    // The session carries what the refresh found (new expiry, refresh token family, roles).
+    const { user, auth } = fresh;
+    if (auth !== storedAuth) req.session.auth = auth;
+    if (user !== storedUser) req.session.user = user;
     const provider = this.config.provider(auth.provider);
     if (!provider) return this.endSession(req, `unknown provider ${auth.provider}`);
     const verdict = await this.denylist.check({

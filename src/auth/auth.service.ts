@@ -1,15 +1,12 @@
 import { Injectable, Logger } from '@nestjs/common';
-import type { Request, Response } from 'express';
 import { AppConfig, ProviderConfig } from '../config/app-config';
 import { AppError } from '../common/app.errors';
-import { DEACTIVATED_ROLE } from '../common/deactivated-role';
 import { MetricsService } from '../common/metrics.service';
 import { FusionAuthService } from '../fusionauth/fusionauth.service';
-import { SessionService } from '../session/session.service';
+import { EndedSession } from '../session/session.service';
 import { ProviderDiscovery } from '../tokens/provider-discovery.service';
 import { TokenRejectedError } from '../tokens/token.errors';
-import { LoginRequestOptions } from './hardened-oidc.strategy';
-import { OidcLoginService } from './oidc-login.service';
+import { LoginOutcome } from './login-outcome';
 
 /** Hosted login, callback and logout: what the auth controllers call (the password form: PasswordLoginService). */
 @Injectable()
@@ -18,8 +15,6 @@ export class AuthService {
 
   constructor(
     private readonly config: AppConfig,
-    private readonly oidc: OidcLoginService,
-    private readonly sessions: SessionService,
     private readonly fusionAuth: FusionAuthService,
     private readonly discovery: ProviderDiscovery,
     private readonly metrics: MetricsService,
@@ -32,37 +27,19 @@ export class AuthService {
     return provider;
   }
 
-  /** The hosted login; `reauth` demands a fresh sign-in (prompt=login, max_age) for a sensitive action. */
-  async startLogin(
-    req: Request,
-    res: Response,
-    provider: ProviderConfig,
-    options: { returnTo?: string; reauth?: boolean },
-  ): Promise<void> {
-    if (!this.config.hasAuthMode('oidc')) {
-      if (!this.config.hasAuthMode('password')) throw new AppError('NOT_FOUND', 'no login is enabled');
-      const query = options.returnTo ? `?returnTo=${encodeURIComponent(options.returnTo)}` : '';
-      return res.redirect(302, `/auth/password-login${query}`);
-    }
-    if (!(await this.discovery.reachable(provider))) {
-      throw new AppError('PROVIDER_UNAVAILABLE', `${provider.issuer} does not answer: login not started`);
-    }
-    const login: LoginRequestOptions = options.reauth
-      ? { returnTo: options.returnTo, prompt: 'login', maxAge: this.config.reauthMaxAgeS }
-      : { returnTo: options.returnTo };
-    await this.oidc.begin(req, res, provider, login);
+  /**
+   * Where `/auth/login` sends the browser when the hosted login is off (`AUTH_MODES` without `oidc`):
+   * the password form, or nowhere (404) when no login is enabled.
+   */
+  loginWithoutProvider(returnTo: string | undefined): string {
+    if (!this.config.hasAuthMode('password')) throw new AppError('NOT_FOUND', 'no login is enabled');
+    return `/auth/password-login${returnTo ? `?returnTo=${encodeURIComponent(returnTo)}` : ''}`;
   }
 
-  /** Verifies the callback and signs the browser in with a new session id; returns where to go. */
-  async completeLogin(req: Request, res: Response): Promise<string> {
-    try {
-      const returnTo = await this.completeOidcLogin(req, res);
-      this.metrics.login('oidc', 'success');
-      return returnTo;
-    } catch (error) {
-      this.countRejectedCallback(error);
-      throw error;
-    }
+  /** A hosted login ended in a new session: counted and logged. */
+  signedIn(outcome: LoginOutcome): void {
+    this.metrics.login('oidc', 'success');
+    this.logger.log(`user ${outcome.user.id} signed in through ${outcome.auth.provider}`);
   }
 
   /** A refused callback, counted by why (the token check's reason, the login error, or the code). */
@@ -80,23 +57,11 @@ export class AuthService {
     this.metrics.login('oidc', rejected ? 'rejected' : 'error');
   }
 
-  private async completeOidcLogin(req: Request, res: Response): Promise<string> {
-    const outcome = await this.oidc.complete(req, res);
-    if (outcome.user.roles.includes(DEACTIVATED_ROLE))
-      throw new AppError('LOGIN_DEACTIVATED', `user ${outcome.user.id}`);
-    await this.sessions.establish(req, outcome.user, { auth: outcome.auth }, outcome.tokens);
-    this.logger.log(`user ${outcome.user.id} signed in through ${outcome.auth.provider}`);
-    return outcome.returnTo ?? '/account';
-  }
-
   /**
-   * Ends the session here, revokes its refresh token at FusionAuth, and returns the provider's
+   * After the session ended here: revokes its refresh token at FusionAuth, and returns the provider's
    * end-session URL (RP-Initiated Logout 1.0) so the provider's own session ends too.
    */
-  async logout(req: Request, res: Response): Promise<string> {
-    const auth = req.session?.auth;
-    const tokens = auth ? await this.sessions.tokensOf(req.sessionID) : undefined;
-    await this.sessions.destroy(req, res);
+  async logout({ auth, tokens }: EndedSession): Promise<string> {
     const provider = auth ? this.config.provider(auth.provider) : undefined;
     if (!provider) return '/';
     // By its id, never by its value: FusionAuth's revoke-by-value takes the token in the query string.

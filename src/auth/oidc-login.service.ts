@@ -1,28 +1,38 @@
 import { Injectable, Logger } from '@nestjs/common';
-import type { Request, RequestHandler, Response } from 'express';
-import { Passport } from 'passport';
 import { AppConfig, ProviderConfig } from '../config/app-config';
 import { AppError } from '../common/app.errors';
 import { Clock } from '../common/clock';
+import { DEACTIVATED_ROLE } from '../common/deactivated-role';
 import { ClientCredentialsStatus } from '../tokens/client-credentials-status.service';
 import { ProviderDiscovery } from '../tokens/provider-discovery.service';
 import { TokenVerifier } from '../tokens/token-verifier.service';
-import { HardenedOidcStrategy, LoginRequestOptions } from './hardened-oidc.strategy';
+import {
+  HardenedOidcStrategy,
+  LoginRequestOptions,
+  OidcAuthenticateOptions,
+  OidcClient,
+  ProviderAnswer,
+} from './hardened-oidc.strategy';
 import { LoginOutcome, loginRejected, outcomeFromTokens } from './login-outcome';
 import { OidcStateStore } from './oidc-state.store';
-import { TokenResponse } from './token-endpoint';
+import { PendingLogin } from './pending-login';
 
-type Done = (err: unknown, outcome?: LoginOutcome | false, info?: { reason: string }) => void;
+/** Passport's answer to a callback, as AuthGuard hands it over, and the pending login its state named. */
+export interface CallbackAnswer {
+  readonly error: unknown;
+  readonly answer: ProviderAnswer | false | undefined;
+  readonly info: { reason?: string; message?: string } | undefined;
+  readonly login: PendingLogin | undefined;
+}
 
 /**
- * Browser login through each provider's `oidc:<name>` strategy: the authorization request (state,
- * nonce, PKCE) and the callback (state bound to this session and used once, tokens verified).
+ * Browser login through each provider's `oidc:<name>` strategy, in plain values: the authenticate
+ * options for a login or a callback (this app's client), and the verdict on what the provider
+ * answered (tokens verified through `tokens/`). The guards translate from and to the request.
  */
 @Injectable()
 export class OidcLoginService {
   private readonly logger = new Logger('Login');
-  private readonly passport = new Passport();
-  private readonly strategies = new Map<string, HardenedOidcStrategy>();
   readonly states: OidcStateStore;
 
   constructor(
@@ -33,100 +43,70 @@ export class OidcLoginService {
     private readonly clock: Clock,
   ) {
     this.states = new OidcStateStore(clock);
+    // Registered on passport's singleton at once: a strategy holds no endpoints (they come with each
+    // request), so a provider that is down at start needs nothing re-created when it answers.
+    for (const provider of config.providers) new HardenedOidcStrategy(provider.name);
   }
 
-  /** Redirects the browser to the provider's authorization endpoint. */
-  async begin(req: Request, res: Response, provider: ProviderConfig, login: LoginRequestOptions): Promise<void> {
-    const strategy = await this.strategyFor(provider);
-    await new Promise<void>((resolve, reject) => {
-      res.once('finish', () => resolve());
-      const middleware = this.passport.authenticate(strategy.name, {
-        session: false,
-        login,
-      } as object) as RequestHandler;
-      middleware(req, res, (error?: unknown) => (error ? reject(toLoginError(error)) : resolve()));
-    });
-  }
-
-  /** The callback: the provider is the one this session's pending login went to, never the query's. */
-  async complete(req: Request, res: Response): Promise<LoginOutcome> {
-    const pending = this.states.peek(req, req.query.state);
-    if (!pending) {
-      // Missing, replayed, expired or from another browser: drop any trace of it all the same.
-      this.states.verify(req, req.query.state, () => undefined);
-      throw loginRejected('state_mismatch');
+  /** Options for the authorization request; 503 when the provider is down (no redirect into nothing). */
+  async authorization(
+    provider: ProviderConfig,
+    options: { returnTo?: string; reauth?: boolean },
+  ): Promise<OidcAuthenticateOptions> {
+    if (!(await this.discovery.reachable(provider))) {
+      throw new AppError('PROVIDER_UNAVAILABLE', `${provider.issuer} does not answer: login not started`);
     }
-    // An error response ends its authorization request too: the state cannot complete a login later.
-    if (req.query.error !== undefined) this.states.verify(req, req.query.state, () => undefined);
-    const provider = this.config.provider(pending.provider);
-    if (!provider) throw loginRejected('unknown_provider');
-    const strategy = await this.strategyFor(provider);
-    return new Promise<LoginOutcome>((resolve, reject) => {
-      const callback = (
-        error: unknown,
-        outcome?: LoginOutcome | false,
-        info?: { reason?: string; message?: string },
-      ) => {
-        if (error) {
-          if (clientRefused(error)) this.clientStatus.refused(provider.name);
-          return reject(toLoginError(error));
-        }
-        if (!outcome) return reject(loginRejected(info?.reason ?? info?.message ?? 'rejected'));
-        resolve(outcome);
-      };
-      const middleware = this.passport.authenticate(strategy.name, { session: false }, callback) as RequestHandler;
-      middleware(req, res, (error?: unknown) => reject(toLoginError(error)));
-    });
+    const login: LoginRequestOptions = options.reauth
+      ? { returnTo: options.returnTo, prompt: 'login', maxAge: this.config.reauthMaxAgeS }
+      : { returnTo: options.returnTo };
+    return { session: false, client: await this.client(provider), login };
   }
 
-  private async strategyFor(provider: ProviderConfig): Promise<HardenedOidcStrategy> {
-    const existing = this.strategies.get(provider.name);
-    if (existing) return existing;
-    const metadata = await this.discovery.metadata(provider);
-    const verify = this.verifyFor(provider);
-    const strategy = new HardenedOidcStrategy(
-      provider,
-      metadata,
-      this.config.url('/auth/callback'),
-      this.states,
-      verify,
-    );
-    this.passport.use(strategy.name, strategy);
-    this.strategies.set(provider.name, strategy);
-    return strategy;
+  /** Options for the callback of a login that went to `provider`. */
+  async callback(provider: ProviderConfig): Promise<OidcAuthenticateOptions> {
+    return { session: false, client: await this.client(provider) };
   }
 
-  /** passport-openidconnect calls this with ten arguments (it dispatches on the arity). */
-  private verifyFor(provider: ProviderConfig) {
-    return (
-      req: Request,
-      _issuer: string,
-      userinfo: { id?: string } | undefined,
-      _idProfile: unknown,
-      _context: unknown,
-      idToken: string,
-      accessToken: string,
-      refreshToken: string | undefined,
-      params: TokenResponse,
-      done: Done,
-    ): void => {
-      const login = this.states.verifiedLogin(req);
-      if (!login) return done(null, false, { reason: 'state_mismatch' });
-      // The token endpoint answered with tokens: it accepts our client credentials.
-      this.clientStatus.accepted(provider.name);
-      outcomeFromTokens(
+  /**
+   * The verdict on a callback: the library's checks passed (state, issuer, audience, expiry, nonce),
+   * and `tokens/` verifies the ID token (signature, pinned algorithms, every claim), the access
+   * token and userinfo's subject. Any refusal is LOGIN_REJECTED with its reason.
+   */
+  async outcome(provider: ProviderConfig, { error, answer, info, login }: CallbackAnswer): Promise<LoginOutcome> {
+    if (error) {
+      if (clientRefused(error)) this.clientStatus.refused(provider.name);
+      throw toLoginError(error);
+    }
+    if (!answer) throw loginRejected(info?.reason ?? info?.message ?? 'rejected');
+    if (!login) throw loginRejected('state_mismatch');
+    // The token endpoint answered with tokens: it accepts our client credentials.
+    this.clientStatus.accepted(provider.name);
+    let outcome: LoginOutcome;
+    try {
+      outcome = await outcomeFromTokens(
         { provider, verifier: this.tokens, now: this.clock.now() },
-        { idToken, accessToken, refreshToken, params, userinfoSub: userinfo?.id, login },
-      ).then(
-        (outcome) => done(null, outcome),
-        (error: unknown) => {
-          if (error instanceof AppError && (error.code === 'TOKEN_INVALID' || error.code === 'LOGIN_REJECTED')) {
-            this.logger.warn(`login through ${provider.name} rejected: ${error.detail ?? error.code}`);
-            return done(null, false, { reason: error.detail ?? error.code });
-          }
-          done(error);
-        },
+        { ...answer, login },
       );
+    } catch (failure) {
+      if (failure instanceof AppError && (failure.code === 'TOKEN_INVALID' || failure.code === 'LOGIN_REJECTED')) {
+        this.logger.warn(`login through ${provider.name} rejected: ${failure.detail ?? failure.code}`);
+        throw loginRejected(failure.detail ?? failure.code);
+      }
+      throw toLoginError(failure);
+    }
+    if (outcome.user.roles.includes(DEACTIVATED_ROLE)) {
+      throw new AppError('LOGIN_DEACTIVATED', `user ${outcome.user.id}`);
+    }
+    return outcome;
+  }
+
+  /** This app's client at the provider; the endpoints are discovered (and cached) on first use. */
+  private async client(provider: ProviderConfig): Promise<OidcClient> {
+    return {
+      provider,
+      metadata: await this.discovery.metadata(provider),
+      callbackURL: this.config.url('/auth/callback'),
+      states: this.states,
     };
   }
 }
@@ -136,7 +116,7 @@ const clientRefused = (error: unknown): boolean =>
   (error as Error | undefined)?.name === 'TokenError' && (error as { code?: string }).code === 'invalid_client';
 
 /** What went wrong in the library or at the provider, as the error page should say it. */
-function toLoginError(error: unknown): AppError {
+export function toLoginError(error: unknown): AppError {
   if (error instanceof AppError) return error;
   const name = (error as Error | undefined)?.name;
   const code = (error as { code?: string } | undefined)?.code;

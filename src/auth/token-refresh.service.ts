@@ -1,5 +1,4 @@
 import { Injectable, Logger } from '@nestjs/common';
-import type { Request } from 'express';
 import { AppConfig, ProviderConfig } from '../config/app-config';
 import { AppError } from '../common/app.errors';
 import { Clock } from '../common/clock';
@@ -19,6 +18,13 @@ import { requestTokens, TokenEndpointError } from './token-endpoint';
 export const REFRESH_AHEAD_S = 60;
 const LOCK_TTL_MS = 15_000;
 const WAIT_MS = 12_000;
+
+/** A signed-in browser session, as the refresh reads it: its id and what the session says of the sign-in. */
+export interface SignedInSession {
+  readonly id: string;
+  readonly user: SessionUser;
+  readonly auth: SessionAuth;
+}
 
 /** What a refresh decided: new tokens, keep going on the current ones (provider down), or end the session. */
 type Refreshed =
@@ -47,43 +53,41 @@ export class TokenRefreshService {
     private readonly metrics: MetricsService,
   ) {}
 
-  /** False when the session cannot go on (refresh refused, user changed, session ended elsewhere). */
-  async ensureFresh(req: Request, retried = false): Promise<boolean> {
-    const auth = req.session.auth;
-    if (!auth || !this.nearExpiry(auth.accessTokenExp)) return true;
-    const sessionId = req.sessionID;
-    const lock = `refresh:${sessionId}`;
+  /**
+   * The session as it goes on: unchanged, or with the refreshed tokens' facts (and roles); undefined
+   * when it cannot go on (refresh refused, user changed, session ended elsewhere).
+   */
+  async ensureFresh(session: SignedInSession, retried = false): Promise<SignedInSession | undefined> {
+    const { id, user, auth } = session;
+    if (!this.nearExpiry(auth.accessTokenExp)) return session;
+    const lock = `refresh:${id}`;
     const held = await this.locks.acquire(lock, LOCK_TTL_MS);
     if (!held) {
       await this.locks.waitForRelease(lock, WAIT_MS);
-      const current = await this.sessions.tokensOf(sessionId);
-      if (!current) return false;
-      this.adopt(req, current);
-      if (!this.expired(current.accessTokenExp)) return true;
-      return retried ? false : this.ensureFresh(req, true);
+      const current = await this.sessions.tokensOf(id);
+      if (!current) return undefined;
+      const adopted = withTokens(session, current);
+      if (!this.expired(current.accessTokenExp)) return adopted;
+      return retried ? undefined : this.ensureFresh(adopted, true);
     }
     try {
-      const current = await this.sessions.tokensOf(sessionId);
-      if (!current) return false;
+      const current = await this.sessions.tokensOf(id);
+      if (!current) return undefined;
       // Another request (or instance) refreshed while this one was on its way.
-      if (!this.nearExpiry(current.accessTokenExp)) {
-        this.adopt(req, current);
-        return true;
-      }
-      const result = await this.refresh(req.session.user!, auth, current).catch((error: unknown) => {
+      if (!this.nearExpiry(current.accessTokenExp)) return withTokens(session, current);
+      const result = await this.refresh(user, auth, current).catch((error: unknown) => {
         this.metrics.refresh('failure');
         throw error;
       });
       this.metrics.refresh(result.kind === 'tokens' ? 'success' : 'failure');
       if (result.kind === 'end') {
-        this.logger.log(`session of user ${req.session.user?.id} ends: ${result.reason}`);
-        return false;
+        this.logger.log(`session of user ${user.id} ends: ${result.reason}`);
+        return undefined;
       }
-      if (result.kind === 'keep') return true;
+      if (result.kind === 'keep') return session;
       // Ended while the provider answered (logout, revocation): it stays ended, nothing is written back.
-      if (!(await this.sessions.replaceTokens(sessionId, result.tokens))) return false;
-      this.adopt(req, result.tokens, result.iat, result.roles);
-      return true;
+      if (!(await this.sessions.replaceTokens(id, result.tokens))) return undefined;
+      return withTokens(session, result.tokens, result.iat, result.roles);
     } finally {
       await this.locks.release(lock, held);
     }
@@ -185,17 +189,6 @@ export class TokenRefreshService {
     return { iat: claims.iat, exp: claims.exp, roles: claims.roles, sid: claims.sid };
   }
 
-  private adopt(req: Request, tokens: SessionTokens, iat?: number, roles?: readonly string[]): void {
-    const auth = req.session.auth!;
-    req.session.auth = {
-      ...auth,
-      accessTokenIat: iat ?? tokens.accessTokenIat ?? auth.accessTokenIat,
-      accessTokenExp: tokens.accessTokenExp,
-      refreshTokenId: tokens.refreshTokenId ?? auth.refreshTokenId,
-    };
-    if (roles && req.session.user) req.session.user = { ...req.session.user, roles };
-  }
-
   private nearExpiry(exp: number): boolean {
     return this.clock.now() / 1000 >= exp - REFRESH_AHEAD_S;
   }
@@ -203,4 +196,24 @@ export class TokenRefreshService {
   private expired(exp: number): boolean {
     return this.clock.now() / 1000 >= exp;
   }
+}
+
+/** The session's facts after it took `tokens` (from a refresh here or by another request). */
+function withTokens(
+  session: SignedInSession,
+  tokens: SessionTokens,
+  iat?: number,
+  roles?: readonly string[],
+): SignedInSession {
+  const { auth, user } = session;
+  return {
+    id: session.id,
+    auth: {
+      ...auth,
+      accessTokenIat: iat ?? tokens.accessTokenIat ?? auth.accessTokenIat,
+      accessTokenExp: tokens.accessTokenExp,
+      refreshTokenId: tokens.refreshTokenId ?? auth.refreshTokenId,
+    },
+    user: roles ? { ...user, roles } : user,
+  };
 }

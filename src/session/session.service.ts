@@ -12,6 +12,12 @@ import { SessionAuth, SessionUser } from './session-user';
 
 const HANDLE_CACHE_SIZE = 10_000;
 
+/** What a logout ended: the sign-in details and tokens the provider's side of the logout needs. */
+export interface EndedSession {
+  readonly auth?: SessionAuth;
+  readonly tokens?: SessionTokens;
+}
+
 /** Starts, ends and finds sessions; the only code that writes who a session belongs to. */
 @Injectable()
 export class SessionService {
@@ -81,10 +87,12 @@ export class SessionService {
     return false;
   }
 
-  /** Logout: the session is deleted from the store and the cookie cleared. */
-  async destroy(req: Request, res: Response): Promise<void> {
+  /** Logout: the session is deleted from the store and the cookie cleared; returns what it held. */
+  async destroy(req: Request, res: Response): Promise<EndedSession> {
     const { sessionID } = req;
     const userId = req.session?.user?.id;
+    const auth = req.session?.auth;
+    const tokens = auth ? await this.tokens.get(sessionID) : undefined;
     if (sessionID) await this.markEnded(sessionID);
     if (req.session) await callback((done) => req.session.destroy(done));
     if (userId) await this.index.remove(userId, sessionID);
@@ -94,6 +102,7 @@ export class SessionService {
       secure: this.config.session.cookieSecure,
       sameSite: 'lax',
     });
+    return { auth, tokens };
   }
 
   /** A timed-out session: deleted, and this request carries on with a fresh, empty one. */
