@@ -37,6 +37,9 @@ export class HttpClient {
       redirect: 'manual',
     });
     for (const setCookie of res.headers.getSetCookie()) await this.jar.setCookie(setCookie, url);
+    // Like a browser loading the page, the whole answer arrives before the next request goes:
+    // express-session sends the headers first and ends the body once its save is done.
+    await res.clone().arrayBuffer();
     return res;
   }
 
