@@ -46,6 +46,8 @@ describe('login, logout and refresh against the dev IdP', () => {
       client_id: K.applicationId,
       redirect_uri: `${app.url}/auth/callback`,
       code_challenge_method: 'S256',
+      // The configured tenant, so a FusionAuth with several tenants shows this tenant's login theme.
+      tenantId: K.tenantId,
     });
     expect(params.scope!.split(' ')).toEqual(expect.arrayContaining(['openid', 'offline_access']));
     expect(params.state).toMatch(/^[A-Za-z0-9_-]{43}$/);

@@ -148,6 +148,7 @@ export class HardenedOidcStrategy extends PassportStrategy(NamedOpenIDConnectStr
       ...common,
       prompt: login.prompt,
       maxAge: login.maxAge,
+      tenantId: client.provider.fusionAuth?.tenantId,
       codeChallenge: createHash('sha256').update(codeVerifier).digest('base64url'),
       state: { provider: client.provider.name, codeVerifier, returnTo: login.returnTo, maxAge: login.maxAge },
     } as OpenIDConnectStrategy.AuthenticateOptions);
@@ -174,6 +175,8 @@ export class HardenedOidcStrategy extends PassportStrategy(NamedOpenIDConnectStr
       code_challenge: options.codeChallenge,
       code_challenge_method: 'S256',
       ...(typeof options.maxAge === 'number' ? { max_age: String(options.maxAge) } : {}),
+      // FusionAuth picks the login page's theme by tenant; with several tenants it needs the id to.
+      ...(typeof options.tenantId === 'string' ? { tenantId: options.tenantId } : {}),
     };
   }
 }

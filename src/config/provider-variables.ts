@@ -119,7 +119,7 @@ export const PROVIDER_VARIABLES = {
     kickstart: DEV_DEFAULTS.fusionAuthTenantId,
     defaultDoc: "the kickstart's tenant (`d7d09513-…`)",
     production: { doc: 'none by default (no header)' },
-    doc: 'sent as `X-FusionAuth-TenantId` on every FusionAuth call: with more than one tenant FusionAuth refuses loginId and email calls without it (`[TenantIdRequired]`, answered 503 here, never as a wrong password)',
+    doc: 'sent as `X-FusionAuth-TenantId` on every FusionAuth call: with more than one tenant FusionAuth refuses loginId and email calls without it (`[TenantIdRequired]`, answered 503 here, never as a wrong password), and as `tenantId` on the hosted login authorize request (it picks the tenant theme)',
   }),
   WEBHOOK_SIGNING_KEY_ID: providerVariable('WEBHOOK_SIGNING_KEY_ID', keyId, {
     group: 'webhook',
