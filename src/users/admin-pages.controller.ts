@@ -1,58 +1,57 @@
-import { Controller, Get, Param, Post, Query, Req, Res } from '@nestjs/common';
-import type { Request, Response } from 'express';
+import { Controller, Get, Param, Post, Query, Redirect, Render } from '@nestjs/common';
 import { AppError } from '../common/app.errors';
+import type { AuthenticatedUser } from '../common/authenticated-user';
+import { CurrentUser } from '../common/current-user.decorator';
 import { RecentLogin } from '../common/recent-login.decorator';
 import { Roles } from '../common/roles.decorator';
 import { BrowserRoute } from '../common/route-kind.decorator';
-import { CsrfService } from '../session/csrf.service';
-import { text } from './forms';
+import { AdminUsersQuery } from './admin-users.dto';
 import { UserAdminService } from './user-admin.service';
 
 const USER_ID = /^[A-Za-z0-9-]{1,64}$/;
+
+interface RedirectTo {
+  readonly url: string;
+  readonly statusCode: number;
+}
 
 /** The admin's pages: find a user by email, see their roles here, deactivate or reactivate them. */
 @Roles('admin')
 @BrowserRoute()
 @Controller('admin/users')
 export class AdminPagesController {
-  constructor(
-    private readonly admin: UserAdminService,
-    private readonly csrf: CsrfService,
-  ) {}
+  constructor(private readonly admin: UserAdminService) {}
 
   @Get()
-  async search(
-    @Req() req: Request,
-    @Res() res: Response,
-    @Query('email') query: unknown,
-    @Query('done') done: unknown,
-  ): Promise<void> {
-    const email = text(query).toLowerCase();
-    const user = email ? await this.admin.findByEmail(email, req.user!) : undefined;
-    res.render('admin-users', {
+  @Render('admin-users')
+  async search(@CurrentUser() actor: AuthenticatedUser, @Query() query: AdminUsersQuery): Promise<object> {
+    const email = query.email ?? '';
+    const user = email ? await this.admin.findByEmail(email, actor) : undefined;
+    return {
       title: 'Users',
-      email,
+      form: { email },
       searched: email !== '',
       user,
-      self: user?.id === req.user!.id,
+      self: user?.id === actor.id,
       deactivated: user?.registration.roles.includes('deactivated'),
-      done: done === 'deactivated' || done === 'reactivated' ? done : undefined,
-      csrfToken: this.csrf.tokenFor(req, res),
-    });
+      done: query.done,
+    };
   }
 
   @RecentLogin('/admin/users')
   @Post(':userId/deactivate')
-  async deactivate(@Req() req: Request, @Res() res: Response, @Param('userId') userId: string): Promise<void> {
-    const user = await this.admin.deactivate(this.id(userId), req.user!);
-    res.redirect(303, `/admin/users?email=${encodeURIComponent(user.email ?? '')}&done=deactivated`);
+  @Redirect()
+  async deactivate(@CurrentUser() actor: AuthenticatedUser, @Param('userId') userId: string): Promise<RedirectTo> {
+    const user = await this.admin.deactivate(this.id(userId), actor);
+    return { url: `/admin/users?email=${encodeURIComponent(user.email ?? '')}&done=deactivated`, statusCode: 303 };
   }
 
   @RecentLogin('/admin/users')
   @Post(':userId/reactivate')
-  async reactivate(@Req() req: Request, @Res() res: Response, @Param('userId') userId: string): Promise<void> {
-    const user = await this.admin.reactivate(this.id(userId), req.user!);
-    res.redirect(303, `/admin/users?email=${encodeURIComponent(user.email ?? '')}&done=reactivated`);
+  @Redirect()
+  async reactivate(@CurrentUser() actor: AuthenticatedUser, @Param('userId') userId: string): Promise<RedirectTo> {
+    const user = await this.admin.reactivate(this.id(userId), actor);
+    return { url: `/admin/users?email=${encodeURIComponent(user.email ?? '')}&done=reactivated`, statusCode: 303 };
   }
 
   private id(userId: string): string {
