@@ -107,8 +107,8 @@ describe('several identity providers at once', () => {
     it('logs a user in through each provider, the session remembering which', async () => {
       const viaA = await signedIn('fusionauth');
       const viaB = await signedIn('partner');
-      expect(await (await viaA.get('/account')).text()).toContain('via fusionauth');
-      expect(await (await viaB.get('/account')).text()).toContain('via partner');
+      expect(await (await viaA.get('/account')).text()).toContain('via FusionAuth');
+      expect(await (await viaB.get('/account')).text()).toContain('via Partner Directory');
     });
 
     it('takes the provider of a callback from the state bound to the session, never from the query', async () => {
@@ -119,7 +119,7 @@ describe('several identity providers at once', () => {
       callback.searchParams.set('iss', a.issuer);
       const res = await browser.get(callback.href);
       expect(res.status).toBe(302);
-      expect(await (await browser.get('/account')).text()).toContain('via partner');
+      expect(await (await browser.get('/account')).text()).toContain('via Partner Directory');
     });
 
     it("accepts each issuer's access tokens on /api/me", async () => {

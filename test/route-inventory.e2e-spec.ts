@@ -45,6 +45,7 @@ const PUBLIC_ROUTES = [
 const MACHINE_ROUTES = [
   'ALL /webhooks/fusionauth',
   'ALL /webhooks/fusionauth/:provider',
+  'GET /api/admin/users',
   'GET /api/admin/users/:userId',
   'GET /api/me',
   'GET /health/live',

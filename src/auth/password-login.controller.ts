@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { Body, Controller, Get, Post, Query, Req, Res } from '@nestjs/common';
+import { Body, Controller, Get, Post, Query, Render, Req, Res } from '@nestjs/common';
 import type { Request, Response } from 'express';
 import { AppConfig } from '../config/app-config';
 import { AppError } from '../common/app.errors';
@@ -8,18 +8,15 @@ import { Public } from '../common/public.decorator';
 import { RateLimit } from '../common/rate-limit.guard';
 import { BrowserRoute } from '../common/route-kind.decorator';
 import { safeReturnTo } from '../common/safe-return-to';
-import { CsrfService } from '../session/csrf.service';
 import { SessionService } from '../session/session.service';
 import { MIN_PASSWORD } from '../users/account-forms.dto';
 import { MESSAGES, PasswordLoginOutcome } from './password-login-outcome';
 import { PasswordLoginService } from './password-login.service';
-import { renderLogin, renderNotice, renderStep, STEP_PATHS } from './password-pages';
+import { NewPasswordStepForm, PasswordLoginForm, TwoFactorStepForm, VerifyStepForm } from './password-login.dto';
+import type { LoginPage } from './password-pages';
+import { loginPage, renderLogin, renderNotice, renderStep, STEP_PATHS } from './password-pages';
 import { afterFailedAttempt, currentStep, liveStep, newStep, PasswordStep, PasswordStepKind } from './password-step';
 
-type Form = Record<string, unknown>;
-
-const text = (value: unknown, max: number): string =>
-  typeof value === 'string' && value.length <= max ? value.trim() : '';
 /** An authenticator code (6 digits) or a recovery code. */
 const CODE = /^[A-Za-z0-9-]{6,64}$/;
 
@@ -33,7 +30,6 @@ const CODE = /^[A-Za-z0-9-]{6,64}$/;
 export class PasswordLoginController {
   constructor(
     private readonly login: PasswordLoginService,
-    private readonly csrf: CsrfService,
     private readonly config: AppConfig,
     private readonly clock: Clock,
     private readonly sessions: SessionService,
@@ -41,36 +37,21 @@ export class PasswordLoginController {
 
   @Public()
   @Get()
-  form(
-    @Req() req: Request,
-    @Res() res: Response,
-    @Query('returnTo') returnTo: unknown,
-    @Query('registered') registered: unknown,
-  ): void {
+  @Render('password-login')
+  form(@Query('returnTo') returnTo: unknown, @Query('registered') registered: unknown): LoginPage {
     this.enabled();
     // After a registration that FusionAuth did not sign in at once (e.g. an email to verify first).
     const notice = registered === '1' ? 'Your account was created. Log in to continue.' : undefined;
-    renderLogin(res, 200, { csrfToken: this.csrf.tokenFor(req, res), returnTo: safeReturnTo(returnTo), notice });
+    return loginPage({ returnTo: safeReturnTo(returnTo), notice });
   }
 
   @Public()
   @RateLimit('login')
   @Post()
-  async submit(@Req() req: Request, @Res() res: Response, @Body() body: Form): Promise<void> {
+  async submit(@Req() req: Request, @Res() res: Response, @Body() form: PasswordLoginForm): Promise<void> {
     this.enabled();
-    const returnTo = safeReturnTo(body?.returnTo);
-    const email = text(body?.email, 320);
-    const password = typeof body?.password === 'string' && body.password.length <= 1024 ? body.password : '';
-    if (!email || !password) {
-      const page = {
-        csrfToken: this.csrf.tokenFor(req, res),
-        returnTo,
-        email,
-        error: 'Enter your email and your password.',
-      };
-      return renderLogin(res, 400, page);
-    }
-    await this.respond(req, res, await this.login.begin(email, password, req.ip, returnTo), { email });
+    const { email, password, returnTo } = form;
+    await this.respond(req, res, await this.login.begin(email, password, req.ip, returnTo), { email, returnTo });
   }
 
   @Public()
@@ -82,10 +63,10 @@ export class PasswordLoginController {
   @Public()
   @RateLimit('login')
   @Post('two-factor')
-  async twoFactor(@Req() req: Request, @Res() res: Response, @Body() body: Form): Promise<void> {
-    const step = this.takeStep(req, 'two-factor', body);
+  async twoFactor(@Req() req: Request, @Res() res: Response, @Body() form: TwoFactorStepForm): Promise<void> {
+    const step = this.takeStep(req, 'two-factor', form.step);
     if (!step) return this.restart(req, res);
-    const code = text(body.code, 64).replace(/\s/g, '');
+    const code = (form.code ?? '').trim().replace(/\s/g, '');
     if (!CODE.test(code))
       return this.retry(req, res, step, 400, { code: 'Enter the code from your authenticator app.' });
     await this.respond(req, res, await this.login.twoFactor(step, code, req.ip), { step });
@@ -100,16 +81,16 @@ export class PasswordLoginController {
   @Public()
   @RateLimit('login')
   @Post('change-password')
-  async changePassword(@Req() req: Request, @Res() res: Response, @Body() body: Form): Promise<void> {
-    const step = this.takeStep(req, 'change-password', body);
+  async changePassword(@Req() req: Request, @Res() res: Response, @Body() form: NewPasswordStepForm): Promise<void> {
+    const step = this.takeStep(req, 'change-password', form.step);
     if (!step) return this.restart(req, res);
-    const password = typeof body.password === 'string' ? body.password : '';
-    const code = body.code === undefined ? undefined : text(body.code, 64).replace(/\s/g, '');
-    const email = body.email === undefined ? undefined : text(body.email, 320) || undefined;
+    const password = form.password ?? '';
+    const code = form.code === undefined ? undefined : form.code.trim().replace(/\s/g, '');
+    const email = form.email || undefined;
     const errors: Record<string, string> = {};
     if (password.length < MIN_PASSWORD || password.length > 256)
       errors.password = `Use between ${MIN_PASSWORD} and 256 characters.`;
-    else if (body.confirmPassword !== password) errors.confirmPassword = 'The two passwords do not match.';
+    else if (form.confirmPassword !== password) errors.confirmPassword = 'The two passwords do not match.';
     if (code !== undefined && !CODE.test(code)) errors.code = 'Enter the code from your authenticator app.';
     if (Object.keys(errors).length > 0) return this.retry(req, res, step, 400, errors, code !== undefined);
     await this.respond(req, res, await this.login.setPassword(step, { password, code, email }, req.ip), { step });
@@ -124,8 +105,8 @@ export class PasswordLoginController {
   @Public()
   @RateLimit('login')
   @Post('verify')
-  async resend(@Req() req: Request, @Res() res: Response, @Body() body: Form): Promise<void> {
-    const step = this.takeStep(req, 'verify', body);
+  async resend(@Req() req: Request, @Res() res: Response, @Body() form: VerifyStepForm): Promise<void> {
+    const step = this.takeStep(req, 'verify', form.step);
     if (!step) return this.restart(req, res);
     await this.respond(req, res, await this.login.resendVerification(step), { step });
   }
@@ -135,13 +116,13 @@ export class PasswordLoginController {
     req: Request,
     res: Response,
     outcome: PasswordLoginOutcome,
-    context: { step?: PasswordStep; email?: string },
+    context: { step?: PasswordStep; email?: string; returnTo?: string },
   ): Promise<void> {
     switch (outcome.kind) {
       case 'signed-in':
         // A new session id: the old session (and any step in it) is gone.
         await this.login.establish(req, outcome.session);
-        return res.redirect(302, context.step?.returnTo ?? this.returnToOf(req) ?? '/account');
+        return res.redirect(302, context.step?.returnTo ?? context.returnTo ?? '/account');
       case 'step':
         req.session.passwordStep = newStep(outcome.step, this.clock.now(), randomBytes(16).toString('base64url'));
         await this.sessions.persist(req);
@@ -151,13 +132,12 @@ export class PasswordLoginController {
         return this.retry(req, res, context.step, outcome.status, outcome.errors, outcome.needsCode);
       case 'notice':
         delete req.session.passwordStep;
-        return renderNotice(res, 200, { csrfToken: this.csrf.tokenFor(req, res), message: outcome.message });
+        return renderNotice(res, 200, outcome.message);
       case 'refused':
         delete req.session.passwordStep;
         return renderLogin(res, outcome.status, {
-          csrfToken: this.csrf.tokenFor(req, res),
           email: context.email ?? context.step?.loginId,
-          returnTo: context.step?.returnTo ?? safeReturnTo((req.body as Form | undefined)?.returnTo),
+          returnTo: context.step?.returnTo ?? context.returnTo,
           error: outcome.message,
         });
     }
@@ -175,16 +155,16 @@ export class PasswordLoginController {
     const next = afterFailedAttempt(step);
     if (!next) return this.restart(req, res);
     req.session.passwordStep = next;
-    renderStep(res, status, next, { csrfToken: this.csrf.tokenFor(req, res), errors, needsCode });
+    renderStep(res, status, next, { errors, needsCode });
   }
 
   /**
    * The session's step named by the form, removed from the session before FusionAuth is asked:
    * each twoFactorId or changePasswordId is used once; only a retry puts the step back.
    */
-  private takeStep(req: Request, kind: PasswordStepKind, body: Form): PasswordStep | undefined {
+  private takeStep(req: Request, kind: PasswordStepKind, handle: string | undefined): PasswordStep | undefined {
     this.enabled();
-    const step = currentStep(req.session.passwordStep, kind, body?.step, this.clock.now());
+    const step = currentStep(req.session.passwordStep, kind, handle, this.clock.now());
     if (step) delete req.session.passwordStep;
     return step;
   }
@@ -193,16 +173,12 @@ export class PasswordLoginController {
     this.enabled();
     const step = liveStep(req.session.passwordStep, kind, this.clock.now());
     if (!step) return res.redirect(303, '/auth/password-login');
-    renderStep(res, 200, step, { csrfToken: this.csrf.tokenFor(req, res) });
+    renderStep(res, 200, step, {});
   }
 
   private restart(req: Request, res: Response): void {
     delete req.session.passwordStep;
-    renderLogin(res, 401, { csrfToken: this.csrf.tokenFor(req, res), error: MESSAGES.restart });
-  }
-
-  private returnToOf(req: Request): string | undefined {
-    return safeReturnTo((req.body as Form | undefined)?.returnTo);
+    renderLogin(res, 401, { error: MESSAGES.restart });
   }
 
   private enabled(): void {

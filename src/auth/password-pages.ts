@@ -23,8 +23,8 @@ const REASONS: Readonly<Record<string, string>> = {
   Validation: 'Your password no longer meets the password rules. Choose a new one before you continue.',
 };
 
+/** A page's own model; the CSRF token, the user and the flash come from res.locals. */
 export interface StepPage {
-  readonly csrfToken: string;
   readonly errors?: Readonly<Record<string, string>>;
   readonly needsCode?: boolean;
   readonly notice?: string;
@@ -52,18 +52,23 @@ export function renderStep(res: Response, status: number, step: PasswordStep, pa
 }
 
 export interface LoginPage {
-  readonly csrfToken: string;
-  readonly returnTo?: string;
-  readonly email?: string;
+  readonly title: string;
+  /** Shown back in the form: never the password. */
+  readonly form: { readonly email?: string; readonly returnTo?: string };
   readonly error?: string;
   readonly notice?: string;
 }
 
-export function renderLogin(res: Response, status: number, page: LoginPage): void {
-  res.status(status).render('password-login', { title: 'Log in', ...page });
+export function loginPage(page: Omit<LoginPage, 'title' | 'form'> & LoginPage['form'] = {}): LoginPage {
+  const { email, returnTo, ...rest } = page;
+  return { title: 'Log in', form: { email, returnTo }, ...rest };
 }
 
-export function renderNotice(res: Response, status: number, page: { csrfToken: string; message: string }): void {
-  const title = page.message === MESSAGES.passwordChanged ? 'Password changed' : 'Check your email';
-  res.status(status).render('password-notice', { title, ...page });
+export function renderLogin(res: Response, status: number, page: Parameters<typeof loginPage>[0]): void {
+  res.status(status).render('password-login', loginPage(page));
+}
+
+export function renderNotice(res: Response, status: number, message: string): void {
+  const title = message === MESSAGES.passwordChanged ? 'Password changed' : 'Check your email';
+  res.status(status).render('password-notice', { title, message });
 }

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { Body, Controller, Get, Post, Query, Req, Res } from '@nestjs/common';
+import { Body, Controller, Get, Post, Query, Render, Req, Res } from '@nestjs/common';
 import type { Request, Response } from 'express';
 import { AppConfig } from '../config/app-config';
 import { AppError } from '../common/app.errors';
@@ -7,15 +7,14 @@ import { Clock } from '../common/clock';
 import { Public } from '../common/public.decorator';
 import { RateLimit } from '../common/rate-limit.guard';
 import { BrowserRoute } from '../common/route-kind.decorator';
-import { CsrfService } from '../session/csrf.service';
 import { SessionService } from '../session/session.service';
+import { ForgotPasswordForm } from './password-login.dto';
 import { PasswordLoginService } from './password-login.service';
 import { renderLogin, renderNotice, STEP_PATHS } from './password-pages';
 import { newStep } from './password-step';
 
 /** FusionAuth's changePasswordIds are URL-safe strings (its secure generator); anything else is no link. */
 const CHANGE_PASSWORD_ID = /^[A-Za-z0-9_-]{8,256}$/;
-const EMAIL = /^[^\s@]{1,200}@[^\s@]{1,200}$/;
 
 /**
  * "Forgot your password?": FusionAuth's Forgot Password API mails a link to
@@ -27,7 +26,6 @@ const EMAIL = /^[^\s@]{1,200}@[^\s@]{1,200}$/;
 export class PasswordResetController {
   constructor(
     private readonly login: PasswordLoginService,
-    private readonly csrf: CsrfService,
     private readonly config: AppConfig,
     private readonly clock: Clock,
     private readonly sessions: SessionService,
@@ -35,32 +33,20 @@ export class PasswordResetController {
 
   @Public()
   @Get('forgot-password')
-  form(@Req() req: Request, @Res() res: Response): void {
+  @Render('forgot-password')
+  form(): { title: string } {
     this.enabled();
-    res.render('forgot-password', { title: 'Forgot your password?', csrfToken: this.csrf.tokenFor(req, res) });
+    return { title: 'Forgot your password?' };
   }
 
   @Public()
   @RateLimit('login')
   @Post('forgot-password')
-  async start(@Req() req: Request, @Res() res: Response, @Body('email') email: unknown): Promise<void> {
+  async start(@Res() res: Response, @Body() form: ForgotPasswordForm): Promise<void> {
     this.enabled();
-    const address = typeof email === 'string' ? email.trim() : '';
-    if (!EMAIL.test(address)) {
-      res.status(400).render('forgot-password', {
-        title: 'Forgot your password?',
-        csrfToken: this.csrf.tokenFor(req, res),
-        error: 'Enter the email address of your account.',
-      });
-      return;
-    }
-    const outcome = await this.login.forgotPassword(address);
-    if (outcome.kind === 'refused')
-      return renderLogin(res, outcome.status, { csrfToken: this.csrf.tokenFor(req, res), error: outcome.message });
-    renderNotice(res, 200, {
-      csrfToken: this.csrf.tokenFor(req, res),
-      message: outcome.kind === 'notice' ? outcome.message : '',
-    });
+    const outcome = await this.login.forgotPassword(form.email);
+    if (outcome.kind === 'refused') return renderLogin(res, outcome.status, { error: outcome.message });
+    renderNotice(res, 200, outcome.kind === 'notice' ? outcome.message : '');
   }
 
   /**

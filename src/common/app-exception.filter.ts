@@ -1,6 +1,6 @@
 import { ArgumentsHost, Catch, ExceptionFilter, HttpException, Injectable, Logger } from '@nestjs/common';
 import type { Request, Response } from 'express';
-import { AppError, RateLimitedError } from './app.errors';
+import { AppError, RateLimitedError, ValidationFailedError } from './app.errors';
 import { ERROR_CODES, ErrorCode, errorCodeForStatus } from './error-codes';
 import { RouteKinds } from './route-kinds.service';
 import { safeReturnTo } from './safe-return-to';
@@ -56,16 +56,35 @@ export class AppExceptionFilter implements ExceptionFilter {
     if (exception instanceof RateLimitedError) res.setHeader('Retry-After', String(Math.max(1, exception.retryAfterS)));
     res.status(spec.status);
     if (json) {
-      res.json({ error: spec.error, message: spec.message });
+      const fields = exception instanceof ValidationFailedError ? { fields: exception.fields } : {};
+      res.json({ error: spec.error, message: spec.message, ...fields });
       return;
     }
     res.setHeader('Cache-Control', 'no-store');
+    if (exception instanceof ValidationFailedError && exception.form) return renderForm(res, exception);
     const retry = code.startsWith('LOGIN_') || code === 'PROVIDER_UNAVAILABLE' ? '/auth/login' : undefined;
     res.render('error', { title: spec.message, status: spec.status, error: spec.error, retry }, (err, html) => {
       if (err) res.type('text/plain').send(spec.message);
       else res.type('html').send(html);
     });
   }
+}
+
+/** class-validator's message for a field the DTO does not declare (forbidNonWhitelisted). */
+const UNKNOWN_FIELD = /^property .+ should not exist$/;
+
+/** The refused form on its page again: one message per field, and what the page may show back. */
+function renderForm(res: Response, error: ValidationFailedError): void {
+  const { view, model, echo } = error.form!;
+  const errors: Record<string, string> = {};
+  for (const [field, messages] of Object.entries(error.fields)) errors[field] = messages[0] ?? '';
+  // A field the form does not have came from something other than this page's form.
+  if (Object.values(errors).some((message) => UNKNOWN_FIELD.test(message)))
+    errors._form ??= 'This form had fields it does not know. Reload the page and try again.';
+  res.render(view, { ...model, errors, form: echo }, (err, html) => {
+    if (err) res.type('text/plain').send(ERROR_CODES.BAD_REQUEST.message);
+    else res.type('html').send(html);
+  });
 }
 
 function classify(exception: unknown): Classified {

@@ -21,3 +21,29 @@ export class RateLimitedError extends AppError {
     this.name = 'RateLimitedError';
   }
 }
+
+/** Field name (dotted for nested fields) → every message about it. */
+export type FieldMessages = Readonly<Record<string, readonly string[]>>;
+
+/** A page to show a refused form on again: its view, the model around it, the values it may show back. */
+export interface RefusedForm {
+  readonly view: string;
+  readonly model: Readonly<Record<string, unknown>>;
+  /** Only the fields the form's page declares echoable (never a password or a code). */
+  readonly echo: Readonly<Record<string, string>>;
+}
+
+/**
+ * Input that failed validation (a DTO through the ValidationPipe, or a service's own field rules):
+ * 400 with `fields` in JSON on machine routes; on pages the form again, when the DTO names its page.
+ */
+export class ValidationFailedError extends AppError {
+  constructor(
+    readonly fields: FieldMessages,
+    readonly form?: RefusedForm,
+  ) {
+    // Field names only: a refused value (perhaps a password) never reaches a log line.
+    super('BAD_REQUEST', `invalid fields: ${Object.keys(fields).join(', ')}`);
+    this.name = 'ValidationFailedError';
+  }
+}

@@ -10,6 +10,7 @@ import {
   generalCodes,
   statusOf,
 } from './fusionauth-clients';
+import { managedUserOf } from './fusionauth-user-search.service';
 
 export type { FusionAuthFieldError } from './fusionauth-clients';
 
@@ -155,18 +156,7 @@ export class FusionAuthService {
   async user(provider: ProviderConfig, userId: string): Promise<ManagedUser | undefined> {
     try {
       const { user } = (await this.call(provider, (c) => c.retrieveUser(userId))).response;
-      if (!user?.id) return undefined;
-      const registration = user.registrations?.find((r) => r.applicationId === provider.clientId);
-      return {
-        id: user.id,
-        email: user.email,
-        firstName: user.firstName,
-        lastName: user.lastName,
-        active: user.active !== false,
-        registration: registration
-          ? { applicationId: provider.clientId, roles: [...(registration.roles ?? [])] }
-          : undefined,
-      };
+      return user?.id ? managedUserOf(user, provider) : undefined;
     } catch (error) {
       if (statusOf(error) === 404) return undefined;
       throw this.outage(error, 'user lookup');

@@ -12,6 +12,7 @@ import { createSessionStore, SESSION_STORE, sessionStoreKind } from './session-s
 import { SessionService } from './session.service';
 import { CsrfMiddleware } from './csrf.middleware';
 import { CsrfService } from './csrf.service';
+import { PageLocalsMiddleware } from './page-locals.middleware';
 import { EndedSessionGuardStore } from './ended-session-guard.store';
 import { MemorySessionTokenStore } from './memory-session-token.store';
 import { RedisSessionTokenStore } from './redis-session-token.store';
@@ -51,6 +52,7 @@ import { SessionTokenStore } from './session-tokens';
     SessionMiddleware,
     CsrfService,
     CsrfMiddleware,
+    PageLocalsMiddleware,
   ],
   exports: [SessionService, CsrfService],
 })
@@ -60,10 +62,11 @@ export class SessionModule implements NestModule, OnModuleDestroy {
     private readonly kinds: RouteKinds,
   ) {}
 
-  /** Sessions and CSRF for the routes that declare themselves browser routes, and no others. */
+  /** Sessions, CSRF and the pages' view locals for the routes that declare themselves browser routes, and no others. */
   configure(consumer: MiddlewareConsumer): void {
     const browser = this.kinds.targets('browser');
-    if (browser.length > 0) consumer.apply(SessionMiddleware, CsrfMiddleware).forRoutes(...browser);
+    if (browser.length > 0)
+      consumer.apply(SessionMiddleware, CsrfMiddleware, PageLocalsMiddleware).forRoutes(...browser);
   }
 
   onModuleDestroy(): void {

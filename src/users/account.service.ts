@@ -1,16 +1,15 @@
 import { Injectable, Logger } from '@nestjs/common';
-import { plainToInstance } from 'class-transformer';
-import type { Request } from 'express';
+import type { SessionData } from 'express-session';
 import { AppConfig, ProviderConfig } from '../config/app-config';
 import { AppError } from '../common/app.errors';
 import { Clock } from '../common/clock';
-import { PasswordSignIn } from '../common/password-sign-in';
 import { DenylistService } from '../denylist/denylist.service';
 import { FusionAuthLoginService } from '../fusionauth/fusionauth-login.service';
 import { FusionAuthService } from '../fusionauth/fusionauth.service';
 import { SessionService } from '../session/session.service';
+import { SessionAuth, SessionUser } from '../session/session-user';
 import { ChangePasswordForm } from './account-forms.dto';
-import { FieldErrors, fusionAuthErrors, secret, text, validationErrors } from './forms';
+import { FieldErrors, fusionAuthErrors } from './forms';
 import { revocationInstant, revocationTtlMs } from './service-revocation';
 
 export interface SessionView {
@@ -22,17 +21,29 @@ export interface SessionView {
   readonly device: string;
 }
 
-/** The change-password form's errors, and whether it now asks for a two-factor code. */
-export interface PasswordFormErrors {
-  readonly errors: FieldErrors;
-  readonly needsCode: boolean;
+/** Who the account pages act for, as the controller reads it from the session: plain values. */
+export interface SignedInAccount {
+  readonly user: SessionUser;
+  readonly sessionId: string;
+  readonly session: SessionData;
 }
+
+/**
+ * Changed (sign in again with the new password, and the trust a step-up brought), or refused: the
+ * form's errors, and whether it now asks for a two-factor code.
+ */
+export type PasswordChangeResult =
+  | { readonly ok: true; readonly loginId: string; readonly twoFactorTrustId?: string }
+  | { readonly ok: false; readonly errors: FieldErrors; readonly needsCode: boolean };
+
+/** A refusal about the two-factor code: the form asks for one from now on. */
+const refused = (errors: FieldErrors): PasswordChangeResult => ({ ok: false, errors, needsCode: true });
 
 const CODE = /^[A-Za-z0-9-]{6,64}$/;
 const WRONG_CODE = 'That code is not correct. Check your authenticator app and try again.';
 const NEED_CODE = 'Your account uses two-factor authentication: enter the code from your authenticator app too.';
 
-/** A sign-in after a password change waits at most this long for the provider's next second. */
+/** The new password's sign-in waits at most this long for the provider's next second. */
 const MAX_SIGN_IN_WAIT_MS = 2000;
 
 /** What the account pages do: list and end the user's sessions, change the password. */
@@ -46,31 +57,37 @@ export class AccountService {
     private readonly fusionAuth: FusionAuthService,
     private readonly login: FusionAuthLoginService,
     private readonly denylist: DenylistService,
-    private readonly signIn: PasswordSignIn,
     private readonly clock: Clock,
   ) {}
 
-  async sessionsOf(req: Request): Promise<SessionView[]> {
-    const current = { id: req.sessionID, data: req.session };
-    const list = await this.sessions.sessionsOf(req.session.user!.id, current, req.session.auth?.provider);
+  async sessionsOf(account: SignedInAccount): Promise<SessionView[]> {
+    const current = { id: account.sessionId, data: account.session };
+    const list = await this.sessions.sessionsOf(account.user.id, current, account.session.auth?.provider);
     return list
       .map(({ id, data }) => ({
         handle: this.sessions.handleOf(id),
-        current: id === req.sessionID,
+        current: id === account.sessionId,
         signedInAt: new Date(data.createdAt ?? 0).toISOString(),
         lastSeenAt: new Date(data.lastSeenAt ?? data.createdAt ?? 0).toISOString(),
-        method: data.auth?.method === 'password' ? 'email and password' : `via ${data.auth?.provider ?? 'a provider'}`,
+        method: this.signInMethod(data.auth),
         device: deviceOf(data.client?.userAgent ?? ''),
       }))
       .sort((a, b) => Number(b.current) - Number(a.current) || b.lastSeenAt.localeCompare(a.lastSeenAt));
   }
 
+  /** "email and password", or "via FusionAuth": the provider's display name, never its config name. */
+  signInMethod(auth: SessionAuth | undefined): string {
+    if (auth?.method === 'password') return 'email and password';
+    const provider = auth ? this.config.providers.find((p) => p.name === auth.provider) : undefined;
+    return `via ${provider?.displayName ?? 'a provider'}`;
+  }
+
   /** Ends another of the user's sessions (found by its handle); its refresh token is revoked too. */
-  async endSession(req: Request, handle: string): Promise<boolean> {
-    const user = req.session.user!;
-    const mine = await this.sessions.sessionsOf(user.id, undefined, req.session.auth?.provider);
+  async endSession(account: SignedInAccount, handle: string): Promise<boolean> {
+    const { user } = account;
+    const mine = await this.sessions.sessionsOf(user.id, undefined, account.session.auth?.provider);
     const target = mine.find(({ id }) => this.sessions.handleOf(id) === handle);
-    if (!target || target.id === req.sessionID) return false;
+    if (!target || target.id === account.sessionId) return false;
     const tokens = await this.sessions.tokensOf(target.id);
     await this.sessions.endSession(user.id, target.id);
     const provider = target.data.auth ? this.config.provider(target.data.auth.provider) : undefined;
@@ -82,39 +99,34 @@ export class AccountService {
   }
 
   /** The provider that manages this user's password, when it is FusionAuth. */
-  passwordProvider(req: Request): ProviderConfig | undefined {
-    const provider = req.session.auth ? this.config.provider(req.session.auth.provider) : undefined;
-    return provider?.fusionAuth && req.session.user?.email ? provider : undefined;
+  passwordProvider(account: SignedInAccount): ProviderConfig | undefined {
+    const auth = account.session.auth;
+    const provider = auth ? this.config.provider(auth.provider) : undefined;
+    return provider?.fusionAuth && account.user.email ? provider : undefined;
   }
 
   /**
    * Changes the password at FusionAuth. Every other session ends and every older token of the user
-   * is refused; this browser stays signed in, on a new session with tokens issued after that. A
-   * two-factor user proves the factor first (FusionAuth's `[TrustTokenRequired]`): the form then
-   * asks for a code, and a step-up (Two Factor start + login) brings the trust token.
+   * is refused; the caller then signs this browser in again with the new password (a new session,
+   * tokens issued after that). A two-factor user proves the factor first (FusionAuth's
+   * `[TrustTokenRequired]`): the form then asks for a code, and a step-up (Two Factor start +
+   * login) brings the trust token.
    */
-  async changePassword(req: Request, body: Record<string, unknown>): Promise<PasswordFormErrors | undefined> {
-    const form = plainToInstance(ChangePasswordForm, {
-      currentPassword: secret(body.currentPassword),
-      newPassword: secret(body.newPassword),
-      confirmPassword: secret(body.confirmPassword),
-    });
-    const code = body.code === undefined ? undefined : text(body.code).replace(/\s/g, '');
-    const errors = validationErrors(form);
-    if (!errors.confirmPassword && form.confirmPassword !== form.newPassword)
-      errors.confirmPassword = 'The two new passwords do not match.';
-    if (!errors.newPassword && form.newPassword === form.currentPassword)
-      errors.newPassword = 'Choose a password different from the current one.';
-    if (code !== undefined && !CODE.test(code)) errors.code = 'Enter the code from your authenticator app.';
-    if (Object.keys(errors).length > 0) return { errors, needsCode: code !== undefined };
+  async changePassword(
+    account: SignedInAccount,
+    form: ChangePasswordForm,
+    ip: string | undefined,
+  ): Promise<PasswordChangeResult> {
+    const code = form.code === undefined ? undefined : form.code.replace(/\s/g, '');
+    if (code !== undefined && !CODE.test(code)) return refused({ code: 'Enter the code from your authenticator app.' });
 
-    const provider = this.passwordProvider(req);
+    const provider = this.passwordProvider(account);
     if (!provider) throw new AppError('NOT_FOUND', "this account's password is not managed here");
-    const user = req.session.user!;
+    const { user } = account;
     let trust: { trustToken?: string; trustChallenge?: string; twoFactorTrustId?: string } = {};
     if (code !== undefined) {
-      const stepUp = await this.login.stepUp(provider, { userId: user.id }, code, req.ip);
-      if (!stepUp.ok) return { errors: { code: WRONG_CODE }, needsCode: true };
+      const stepUp = await this.login.stepUp(provider, { userId: user.id }, code, ip);
+      if (!stepUp.ok) return refused({ code: WRONG_CODE });
       trust = stepUp;
     }
     const result = await this.fusionAuth.changePassword(provider, {
@@ -124,23 +136,19 @@ export class AccountService {
       trustToken: trust.trustToken,
       trustChallenge: trust.trustChallenge,
     });
-    if (!result.ok && result.trustRequired) return { errors: { code: NEED_CODE }, needsCode: true };
+    if (!result.ok && result.trustRequired) return refused({ code: NEED_CODE });
     if (!result.ok) {
       const fields = { currentPassword: 'currentPassword', password: 'newPassword', loginId: 'currentPassword' };
-      return { errors: fusionAuthErrors(result.errors, fields), needsCode: code !== undefined };
+      return { ok: false, errors: fusionAuthErrors(result.errors, fields), needsCode: code !== undefined };
     }
-    await this.endOtherSessions(req, provider);
-    const signedIn = await this.signIn.signIn(req, user.email!, form.newPassword, {
-      twoFactorTrustId: trust.twoFactorTrustId,
-    });
-    if (signedIn !== 'ok') throw new AppError('LOGIN_REQUIRED', 'signing in with the new password failed');
+    await this.endOtherSessions(account, provider);
     this.logger.log(`user ${user.id} changed their password; other sessions ended`);
-    return undefined;
+    return { ok: true, loginId: user.email!, twoFactorTrustId: trust.twoFactorTrustId };
   }
 
   /** After a password change: the user's older tokens are refused and their other sessions end. */
-  private async endOtherSessions(req: Request, provider: ProviderConfig): Promise<void> {
-    const user = req.session.user!;
+  private async endOtherSessions(account: SignedInAccount, provider: ProviderConfig): Promise<void> {
+    const { user } = account;
     // FusionAuth's own instant of the change, by the clock its tokens carry.
     const changedAt = await this.fusionAuth.passwordChangedAt(provider, user.id);
     const now = this.clock.now();
@@ -152,7 +160,7 @@ export class AccountService {
         ttlMs: revocationTtlMs(instant, now, this.config.accessTokenTtlS),
       },
     ]);
-    await this.sessions.endAllForUser(user.id, { except: req.sessionID, provider: provider.name });
+    await this.sessions.endAllForUser(user.id, { except: account.sessionId, provider: provider.name });
     await this.untilProviderSecondAfter(instant, changedAt === undefined ? 0 : changedAt - now);
   }
 

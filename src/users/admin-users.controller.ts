@@ -1,11 +1,12 @@
-import { Controller, Get, HttpCode, Param, Post } from '@nestjs/common';
+import { Controller, Get, HttpCode, Param, Post, Query } from '@nestjs/common';
 import { AppError } from '../common/app.errors';
 import { CurrentUser } from '../common/current-user.decorator';
 import type { AuthenticatedUser } from '../common/authenticated-user';
 import { Roles } from '../common/roles.decorator';
 import { MachineRoute } from '../common/route-kind.decorator';
 import { ManagedUser } from '../fusionauth/fusionauth.service';
-import { UserAdminService } from './user-admin.service';
+import { UserListQuery } from './admin-users.dto';
+import { UserAdminService, UserList } from './user-admin.service';
 
 const USER_ID = /^[A-Za-z0-9-]{1,64}$/;
 
@@ -19,6 +20,12 @@ function userIdOf(value: string): string {
 @Controller('api/admin/users')
 export class AdminUsersController {
   constructor(private readonly admin: UserAdminService) {}
+
+  /** One page of the application's users with their status: `?search=<start of a name or email>&page=<n>`. */
+  @Get()
+  list(@Query() query: UserListQuery, @CurrentUser() admin: AuthenticatedUser): Promise<UserList> {
+    return this.admin.list(admin, { term: query.search, page: query.page });
+  }
 
   @Get(':userId')
   user(@Param('userId') userId: string, @CurrentUser() admin: AuthenticatedUser): Promise<ManagedUser> {

@@ -1,18 +1,7 @@
-import { validateSync } from 'class-validator';
 import { FusionAuthFieldError } from '../fusionauth/fusionauth-clients';
 
 /** Field name → the message shown under that field; `_form` for the form as a whole. */
 export type FieldErrors = Record<string, string>;
-
-/** The first class-validator message of each invalid field. */
-export function validationErrors(form: object): FieldErrors {
-  const errors: FieldErrors = {};
-  for (const error of validateSync(form, { forbidUnknownValues: false })) {
-    const message = Object.values(error.constraints ?? {})[0];
-    if (message && !errors[error.property]) errors[error.property] = message;
-  }
-  return errors;
-}
 
 const MESSAGES: [RegExp, string][] = [
   [/^\[duplicate\]user\.email$/, 'An account with this email address already exists.'],
@@ -40,8 +29,3 @@ export function fusionAuthErrors(errors: readonly FusionAuthFieldError[], fields
   }
   return out;
 }
-
-/** A form field as a trimmed string (anything else becomes empty, and fails validation). */
-export const text = (value: unknown): string => (typeof value === 'string' ? value.trim() : '');
-/** A password field, kept exactly as typed. */
-export const secret = (value: unknown): string => (typeof value === 'string' ? value : '');

@@ -3,16 +3,13 @@ import type { Request, Response } from 'express';
 import { AppConfig } from '../config/app-config';
 import { Public } from '../common/public.decorator';
 import { BrowserRoute } from '../common/route-kind.decorator';
-import { CsrfService } from '../session/csrf.service';
 
 @BrowserRoute()
 @Controller()
 export class HomeController {
-  constructor(
-    private readonly config: AppConfig,
-    private readonly csrf: CsrfService,
-  ) {}
+  constructor(private readonly config: AppConfig) {}
 
+  /** A page, or (signed in) the account page instead: the one page handler that may redirect. */
   @Public()
   @Get('/')
   home(@Req() req: Request, @Res() res: Response): void {
@@ -23,7 +20,6 @@ export class HomeController {
       oidcLogin: this.config.hasAuthMode('oidc'),
       passwordLogin: this.config.hasAuthMode('password'),
       registration: this.config.registrationEnabled && this.config.defaultProvider.kind === 'fusionauth',
-      csrfToken: this.config.hasAuthMode('password') ? this.csrf.tokenFor(req, res) : undefined,
     });
   }
 }

@@ -1,11 +1,12 @@
-import { Body, Controller, Get, Post, Req, Res } from '@nestjs/common';
-import type { Request, Response } from 'express';
+import { Body, Controller, Get, Post, Redirect, Render, Req } from '@nestjs/common';
+import type { Request } from 'express';
 import { AppError } from '../common/app.errors';
+import { PasswordSignIn } from '../common/password-sign-in';
 import { Public } from '../common/public.decorator';
 import { RateLimit } from '../common/rate-limit.guard';
 import { BrowserRoute } from '../common/route-kind.decorator';
-import { CsrfService } from '../session/csrf.service';
-import { FieldErrors } from './forms';
+import { formRefused } from '../common/validation.pipe';
+import { RegisterForm } from './account-forms.dto';
 import { RegistrationService } from './registration.service';
 
 @BrowserRoute()
@@ -13,29 +14,31 @@ import { RegistrationService } from './registration.service';
 export class RegisterController {
   constructor(
     private readonly registration: RegistrationService,
-    private readonly csrf: CsrfService,
+    private readonly signIn: PasswordSignIn,
   ) {}
 
   @Public()
   @Get()
-  form(@Req() req: Request, @Res() res: Response): void {
-    this.render(req, res, 200, {}, {});
+  @Render('register')
+  form(): { title: string } {
+    this.available();
+    return { title: 'Create an account' };
   }
 
   @Public()
   @RateLimit('login')
   @Post()
-  async submit(@Req() req: Request, @Res() res: Response, @Body() body: Record<string, unknown>): Promise<void> {
-    const result = await this.registration.register(req, body ?? {});
-    if (result.kind === 'signed-in') return res.redirect(303, '/account');
-    if (result.kind === 'created') return res.redirect(303, '/auth/password-login?registered=1');
-    this.render(req, res, 400, result.errors, result.form);
+  @Redirect()
+  async submit(@Req() req: Request, @Body() form: RegisterForm): Promise<{ url: string; statusCode: number }> {
+    this.available();
+    const result = await this.registration.register(form);
+    if (result.kind === 'refused') throw formRefused(RegisterForm, form, result.errors);
+    // Signed in at once, unless FusionAuth wants a step first (an email to verify): then the login form.
+    const signedIn = (await this.signIn.signIn(req, form.email, form.password)) === 'ok';
+    return { url: signedIn ? '/account' : '/auth/password-login?registered=1', statusCode: 303 };
   }
 
-  private render(req: Request, res: Response, status: number, errors: FieldErrors, form: object): void {
+  private available(): void {
     if (!this.registration.available) throw new AppError('NOT_FOUND', 'registration is not available');
-    res
-      .status(status)
-      .render('register', { title: 'Create an account', errors, form, csrfToken: this.csrf.tokenFor(req, res) });
   }
 }

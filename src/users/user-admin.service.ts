@@ -6,10 +6,26 @@ import { Clock } from '../common/clock';
 import { DEACTIVATED_ROLE } from '../common/deactivated-role';
 import { DenylistService } from '../denylist/denylist.service';
 import { FusionAuthService, ManagedUser } from '../fusionauth/fusionauth.service';
+import { FusionAuthUserSearch } from '../fusionauth/fusionauth-user-search.service';
 import { SessionService } from '../session/session.service';
 import { revocationInstant, revocationTtlMs } from './service-revocation';
 
 const ADMIN_ROLE = 'admin';
+
+/** Users per page of the admin list. */
+export const USERS_PER_PAGE = 10;
+
+/** A user in the admin list: active here, or deactivated (by this application's role, or at FusionAuth). */
+export interface ListedUser extends ManagedUser {
+  readonly status: 'active' | 'deactivated';
+}
+
+export interface UserList {
+  readonly users: ListedUser[];
+  readonly total: number;
+  readonly page: number;
+  readonly pages: number;
+}
 
 type RegisteredUser = ManagedUser & { registration: NonNullable<ManagedUser['registration']> };
 
@@ -30,6 +46,7 @@ export class UserAdminService {
     private readonly denylist: DenylistService,
     private readonly sessions: SessionService,
     private readonly clock: Clock,
+    private readonly search: FusionAuthUserSearch,
   ) {
     const provider = config.providers.find((p) => p.kind === 'fusionauth');
     this.provider = provider ?? config.defaultProvider;
@@ -47,6 +64,19 @@ export class UserAdminService {
     this.administeredBy(actor);
     const user = await this.fusionAuth.userByEmail(this.provider, email);
     return user?.registration ? (user as RegisteredUser) : undefined;
+  }
+
+  /** One page of the users registered for this application, found by FusionAuth's User Search API. */
+  async list(actor: AuthenticatedUser, query: { term?: string; page?: number }): Promise<UserList> {
+    this.administeredBy(actor);
+    const page = query.page ?? 1;
+    const found = await this.search.search(this.provider, {
+      term: query.term,
+      startRow: (page - 1) * USERS_PER_PAGE,
+      numberOfResults: USERS_PER_PAGE,
+    });
+    const users = found.users.map((user) => ({ ...user, status: statusOf(user) }));
+    return { users, total: found.total, page, pages: Math.max(1, Math.ceil(found.total / USERS_PER_PAGE)) };
   }
 
   /**
@@ -114,6 +144,10 @@ export class UserAdminService {
     const user = await this.fusionAuth.user(this.provider, userId);
     return user !== undefined && isActiveAdmin(user);
   }
+}
+
+function statusOf(user: ManagedUser): ListedUser['status'] {
+  return user.active && !user.registration?.roles.includes(DEACTIVATED_ROLE) ? 'active' : 'deactivated';
 }
 
 function isActiveAdmin(user: ManagedUser): boolean {

@@ -11,6 +11,7 @@ import { MeController } from './me.controller';
 import { RegisterController } from './register.controller';
 import { RegistrationService } from './registration.service';
 import { UserAdminService } from './user-admin.service';
+import { ViewHelpers } from './view-helpers';
 
 @Module({
   imports: [SessionModule, FusionAuthModule, DenylistModule],
@@ -22,6 +23,6 @@ import { UserAdminService } from './user-admin.service';
     MeController,
     AdminUsersController,
   ],
-  providers: [UserAdminService, AccountService, RegistrationService],
+  providers: [UserAdminService, AccountService, RegistrationService, ViewHelpers],
 })
 export class UsersModule {}

@@ -160,6 +160,57 @@ describeInBrowser('the pages in a real browser', () => {
     });
   });
 
+  it("shows times and the provider by name, and lists the application's users: paged, searchable, with their status", async () => {
+    await withScreenshots('users-list', async () => {
+      const tag = Date.now().toString(36);
+      const members: string[] = [];
+      for (let i = 0; i < 11; i++) {
+        const { response } = await stack.fusionAuth.register('', {
+          user: {
+            email: `member-${i}-${tag}@example.com`,
+            password: 'long-enough-1',
+            firstName: 'Member',
+            lastName: `${i}`,
+          },
+          registration: { applicationId: K.applicationId, roles: ['user'] },
+        });
+        members.push(response.user!.id!);
+      }
+      await stack.fusionAuth.deactivateUser(members[0]!);
+
+      const admin = await newPage();
+      await logInAtProvider(admin, K.admin.email, 'password');
+      await expectText(admin, 'via FusionAuth');
+      const signedIn = admin.locator('time').first();
+      expect(await signedIn.getAttribute('datetime')).toMatch(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/);
+      expect(await signedIn.textContent()).toMatch(
+        /^\d{1,2} \w{3} \d{4}, \d{2}:\d{2} UTC \((just now|\d+ minutes? ago)\)$/,
+      );
+      await shoot(admin, 'account');
+
+      await admin.getByRole('link', { name: 'Manage users' }).click();
+      const rows = admin.locator('table.users tbody tr');
+      expect(await rows.count()).toBe(10);
+      await expectText(admin, 'Page 1 of 2');
+      const statusOf = (id: string) => admin.locator(`tr[data-user="${id}"] .status`).textContent();
+      // Sorted by email: the members come before richard.
+      expect(await statusOf(members[0]!)).toBe('deactivated');
+      expect(await statusOf(members[1]!)).toBe('active');
+      await shoot(admin, 'admin-users');
+
+      await admin.getByRole('link', { name: 'Next' }).click();
+      await expectText(admin, 'Page 2 of 2');
+      expect(await rows.count()).toBeGreaterThan(0);
+
+      await admin.getByLabel("Search this application's users").fill('richard');
+      await admin.getByRole('button', { name: 'Search' }).click();
+      await admin.waitForURL(/search=richard/);
+      expect(await rows.count()).toBe(1);
+      expect(await statusOf(K.richard.id)).toBe('active');
+      await expectText(admin, 'richard@example.com');
+    });
+  });
+
   it("logging out at the provider ends the service's session through a real iframe, without iss or sid", async () => {
     await withScreenshots('sso-logout', async () => {
       const page = await newPage();
@@ -246,6 +297,12 @@ describeInBrowser('the pages in a real browser', () => {
       await expectText(page, 'two-factor@example.com');
     });
   });
+
+  /** A screenshot kept whatever the outcome: what the pages look like to people. */
+  async function shoot(page: Page, name: string): Promise<void> {
+    mkdirSync(SCREENSHOTS, { recursive: true });
+    await page.screenshot({ path: join(SCREENSHOTS, `${name}.png`), fullPage: true });
+  }
 
   async function expectText(page: Page, text: string): Promise<void> {
     expect(await page.getByText(text, { exact: false }).first().isVisible()).toBe(true);

@@ -63,7 +63,7 @@ describe("a second provider's admin against FusionAuth's users", () => {
     const browser = new HttpClient(app.url);
     const { res } = await browser.follow('/auth/login?provider=partner');
     expect([res.status, res.headers.get('content-type')]).toEqual([200, expect.stringMatching(/^text\/html/)]);
-    expect(await (await browser.get('/account')).text()).toContain('via partner');
+    expect(await (await browser.get('/account')).text()).toContain('via Partner');
     return browser;
   }
 

@@ -7,6 +7,7 @@ import { actionsApi } from './actions.api';
 import { passwordApi } from './password.api';
 import { templatesApi } from './templates.api';
 import { twoFactorApi } from './two-factor.api';
+import { userSearchApi } from './user-search.api';
 import { usersApi } from './users.api';
 import { verificationApi } from './verification.api';
 
@@ -47,6 +48,7 @@ export function apiRouter(ctx: ApiContext): Router {
   verificationApi(router, ctx);
   actionsApi(router, ctx);
   jwtApi(router, ctx);
+  userSearchApi(router, ctx);
   usersApi(router, ctx);
   router.use('/api', (_req: Request, res: Response) => void res.status(404).end());
   router.use('/api', (error: unknown, _req: Request, res: Response, next: NextFunction) => {
