@@ -1,4 +1,12 @@
-import { ArgumentsHost, Catch, ExceptionFilter, HttpException, Injectable, Logger } from '@nestjs/common';
+import {
+  ArgumentsHost,
+  BadRequestException,
+  Catch,
+  ExceptionFilter,
+  HttpException,
+  Injectable,
+  Logger,
+} from '@nestjs/common';
 import type { Request, Response } from 'express';
 import { AppError, RateLimitedError } from './app.errors';
 import { ERROR_CODES, ErrorCode, errorCodeForStatus } from './error-codes';
@@ -56,7 +64,8 @@ export class AppExceptionFilter implements ExceptionFilter {
     if (exception instanceof RateLimitedError) res.setHeader('Retry-After', String(Math.max(1, exception.retryAfterS)));
     res.status(spec.status);
     if (json) {
-      res.json({ error: spec.error, message: spec.message });
+      const fields = validationMessages(exception);
+      res.json({ error: spec.error, message: spec.message, ...(fields ? { fields } : {}) });
       return;
     }
     res.setHeader('Cache-Control', 'no-store');
@@ -81,6 +90,17 @@ function classify(exception: unknown): Classified {
     return { code: errorCodeForStatus(status), unexpected: false };
   }
   return { code: 'INTERNAL', unexpected: true };
+}
+
+/**
+ * What a ValidationPipe refused, field by field ("quantity must be a positive number"): the only
+ * HttpException text shown, as it names the client's own input and nothing of the server.
+ */
+function validationMessages(exception: unknown): string[] | undefined {
+  if (!(exception instanceof BadRequestException)) return undefined;
+  const message = (exception.getResponse() as { message?: unknown } | string | null) ?? undefined;
+  const list = typeof message === 'object' ? message?.message : undefined;
+  return Array.isArray(list) && list.every((m) => typeof m === 'string') ? list : undefined;
 }
 
 function describe(exception: unknown): string {

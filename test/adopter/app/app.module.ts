@@ -1,0 +1,22 @@
+import { Module, ValidationPipe } from '@nestjs/common';
+import { APP_PIPE } from '@nestjs/core';
+import { FusionAuthGuardModule } from 'fusionauth-guard';
+import { OrdersModule } from './orders/orders.module';
+
+/**
+ * An app of its own using the package: the environment configures the provider, Redis and secrets
+ * (as for the service), the code decides what the app offers.
+ */
+@Module({
+  imports: [
+    FusionAuthGuardModule.forRoot({ config: { authModes: ['oidc'], registrationEnabled: false } }),
+    OrdersModule,
+  ],
+  providers: [
+    {
+      provide: APP_PIPE,
+      useValue: new ValidationPipe({ whitelist: true, forbidNonWhitelisted: true, transform: true }),
+    },
+  ],
+})
+export class AdopterModule {}
