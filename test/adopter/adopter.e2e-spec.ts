@@ -180,6 +180,8 @@ describe('an adopter app using the packed package', () => {
         () => 'loaded',
         (error: { stderr: string }) => error.stderr,
       );
+    expect(await probe('fusionauth-guard')).toBe('loaded');
     expect(await probe('fusionauth-guard/dist/auth/auth.guard.js')).toContain('ERR_PACKAGE_PATH_NOT_EXPORTED');
+    expect(await probe('fusionauth-guard/dist/dev-idp/dev-idp.js')).toContain('ERR_PACKAGE_PATH_NOT_EXPORTED');
   });
 });
