@@ -8,8 +8,25 @@ import { AppConfig } from './config/app-config';
 const ROOT = join(__dirname, '..');
 const WEBHOOK_BODY_LIMIT = 1024 * 1024;
 
+export interface ConfigureOptions {
+  /** The app's own view folders, searched before the package's (whose layout and partials stay available). */
+  readonly views?: readonly string[];
+}
+
+/**
+ * What an app using FusionAuthGuardModule calls once, before `listen()`: security headers, the raw
+ * body webhook signatures need, no-store on pages, the package's views and static files, trust proxy.
+ */
+export function configureFusionAuthGuard(app: NestExpressApplication, options: ConfigureOptions = {}): Promise<void> {
+  return configureApp(app, app.get(AppConfig), options);
+}
+
 /** Everything the HTTP application needs around the modules; shared by main.ts and the tests. */
-export async function configureApp(app: NestExpressApplication, config: AppConfig): Promise<void> {
+export async function configureApp(
+  app: NestExpressApplication,
+  config: AppConfig,
+  options: ConfigureOptions = {},
+): Promise<void> {
   app.set('trust proxy', config.trustProxy);
   app.disable('x-powered-by');
   // Nothing is cached (no-store below; /api answers are per token): an ETag would only cost a hash per answer.
@@ -23,7 +40,7 @@ export async function configureApp(app: NestExpressApplication, config: AppConfi
     next();
   });
   app.useStaticAssets(join(ROOT, 'public'), { prefix: '/static/', index: false, maxAge: '1h', fallthrough: true });
-  app.setBaseViewsDir(join(ROOT, 'views'));
+  app.setBaseViewsDir(options.views ? [...options.views, join(ROOT, 'views')] : join(ROOT, 'views'));
   app.setViewEngine('hbs');
   // Compile each template once (Express caches views only in production by default; edits to
   // views/ need a restart).

@@ -12,14 +12,9 @@ import { RECENT_LOGIN } from '../common/recent-login.decorator';
 import { routeDeclaration } from '../common/route-kind';
 import { RoutePolicy, routePolicy } from '../common/route-policy';
 import { DenylistService, Verdict } from '../denylist/denylist.service';
-import { accessTokenId } from '../denylist/revocation';
 import { SessionService } from '../session/session.service';
-import { TokenRejectedError } from '../tokens/token.errors';
-import { TokenVerifier } from '../tokens/token-verifier.service';
+import { RevocationCheck } from './revocation-check.service';
 import { TokenRefreshService } from './token-refresh.service';
-
-/** Claims only an ID token carries: such a token is not accepted as an access token. */
-const ID_TOKEN_CLAIMS = ['nonce', 'at_hash', 'c_hash'] as const;
 
 /**
  * The global guard. Every route is closed unless it says otherwise: @Public() opens it, anything
@@ -33,7 +28,7 @@ export class AuthGuard implements CanActivate {
   constructor(
     private readonly reflector: Reflector,
     private readonly config: AppConfig,
-    private readonly verifier: TokenVerifier,
+    private readonly revocation: RevocationCheck,
     private readonly denylist: DenylistService,
     private readonly refresher: TokenRefreshService,
     private readonly sessions: SessionService,
@@ -81,31 +76,7 @@ export class AuthGuard implements CanActivate {
     if (req.query.access_token !== undefined) throw new AppError('LOGIN_REQUIRED', 'token in the query string');
     const token = /^Bearer ([A-Za-z0-9._~+/=-]+)$/.exec(req.headers.authorization ?? '')?.[1];
     if (!token) throw new AppError('LOGIN_REQUIRED', 'no bearer token');
-    const { provider, claims } = await this.verifier.verifyAccessToken(token);
-    if (ID_TOKEN_CLAIMS.some((claim) => claim in claims))
-      throw new TokenRejectedError('malformed', 'an ID token is not an access token');
-    const applicationId = claims.applicationId ?? provider.clientId;
-    this.enforce(
-      await this.denylist.check({
-        issuerKey: provider.issuerKey,
-        sub: claims.sub,
-        iat: claims.iat,
-        sid: claims.sid,
-        applicationId,
-        // A token handed in for a refresh (FusionAuth's `jwt.refresh` with `original`) is revoked alone.
-        tokenId: accessTokenId(claims.jti, token),
-      }),
-    );
-    if (claims.roles.includes(DEACTIVATED_ROLE)) throw new AppError('ACCOUNT_DEACTIVATED', `user ${claims.sub}`);
-    return {
-      id: claims.sub,
-      provider: provider.name,
-      email: claims.email,
-      roles: grantedRoles(provider, claims.roles),
-      via: 'bearer',
-      applicationId: claims.applicationId,
-      tokenExpiresAt: claims.exp,
-    };
+    return this.revocation.verifyBearer(token);
   }
 
   private async sessionUser(req: Request): Promise<AuthenticatedUser> {

@@ -14,9 +14,13 @@ import { OidcLoginService } from './oidc-login.service';
 import { PasswordLoginController } from './password-login.controller';
 import { PasswordLoginService } from './password-login.service';
 import { PasswordResetController } from './password-reset.controller';
+import { RevocationCheck } from './revocation-check.service';
 import { TokenRefreshService } from './token-refresh.service';
 
-/** Global only to offer PasswordSignIn (a port in common/) to the pages that end in a sign-in. */
+/**
+ * Global to offer PasswordSignIn (a port in common/) to the pages that end in a sign-in, and
+ * RevocationCheck to an adopter's guards of other transports.
+ */
 @Global()
 @Module({
   imports: [TokensModule, FusionAuthModule, SessionModule, DenylistModule],
@@ -29,7 +33,8 @@ import { TokenRefreshService } from './token-refresh.service';
     OidcLoginService,
     FrontChannelLogoutService,
     TokenRefreshService,
+    RevocationCheck,
   ],
-  exports: [PasswordSignIn],
+  exports: [PasswordSignIn, RevocationCheck],
 })
 export class AuthModule {}

@@ -1,5 +1,6 @@
 import { AppConfig } from './app-config';
 import { ConfigError } from './config.errors';
+import { ConfigSource, optionsToEnv } from './config-options';
 import { loadConfig } from './load-config';
 
 /**
@@ -14,4 +15,13 @@ export function configFromProcessOrExit(): AppConfig {
     process.stderr.write(`${error.message}\n`);
     process.exit(1);
   }
+}
+
+/**
+ * The configuration a module's options describe: the environment (unless `fromEnv: false`)
+ * overridden by the options in code, through the same validation. Throws the same ConfigError.
+ */
+export function configFromSource(source: ConfigSource = {}): AppConfig {
+  const fromCode = optionsToEnv(source.config ?? {});
+  return loadConfig(source.fromEnv === false ? fromCode : { ...process.env, ...fromCode });
 }

@@ -7,22 +7,23 @@ import { Parser, ProductionRule, Variable, variable, VariableOptions } from './v
  * One field of a provider, declared once: provider `<name>` reads it from `OIDC_<NAME>_<FIELD>`;
  * the first (or only) provider falls back to the single-provider variable, `single`.
  */
-export interface ProviderVariable<T = unknown, D extends string | undefined = string | undefined> extends Variable<
-  T,
-  D
-> {
-  readonly single: string;
+export interface ProviderVariable<
+  T = unknown,
+  D extends string | undefined = string | undefined,
+  S extends string = string,
+> extends Variable<T, D> {
+  readonly single: S;
   /** The kickstart's value: the first provider's default outside production (it is public). */
   readonly kickstart?: string;
   /** Unset without a default: a problem (`true`), or one under the condition named. */
   readonly required?: true | string;
 }
 
-function providerVariable<T, D extends string | undefined = undefined>(
-  single: string,
+function providerVariable<T, S extends string, D extends string | undefined = undefined>(
+  single: S,
   parse: Parser<T>,
   options: VariableOptions<T, D> & Pick<ProviderVariable<T>, 'kickstart' | 'required'>,
-): ProviderVariable<T, D> {
+): ProviderVariable<T, D, S> {
   return { ...variable(parse, options), single, kickstart: options.kickstart, required: options.required };
 }
 

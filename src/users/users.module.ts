@@ -1,4 +1,4 @@
-import { Module } from '@nestjs/common';
+import { DynamicModule, Module, Type } from '@nestjs/common';
 import { DenylistModule } from '../denylist/denylist.module';
 import { FusionAuthModule } from '../fusionauth/fusionauth.module';
 import { SessionModule } from '../session/session.module';
@@ -13,16 +13,23 @@ import { RegistrationService } from './registration.service';
 import { UserAdminService } from './user-admin.service';
 import { ViewHelpers } from './view-helpers';
 
+export interface UsersFeatures {
+  /** The home, account, registration and admin pages. */
+  readonly pages: boolean;
+  /** `/api/me` and the admin API under `/api/admin`. */
+  readonly api: boolean;
+}
+
+const PAGES: Type<unknown>[] = [HomeController, AccountController, RegisterController, AdminPagesController];
+const API: Type<unknown>[] = [MeController, AdminUsersController];
+
 @Module({
   imports: [SessionModule, FusionAuthModule, DenylistModule],
-  controllers: [
-    HomeController,
-    AccountController,
-    RegisterController,
-    AdminPagesController,
-    MeController,
-    AdminUsersController,
-  ],
   providers: [UserAdminService, AccountService, RegistrationService, ViewHelpers],
 })
-export class UsersModule {}
+export class UsersModule {
+  /** The service mounts both; an app of its own chooses (its routes would clash or be unwanted). */
+  static with(features: UsersFeatures): DynamicModule {
+    return { module: UsersModule, controllers: [...(features.pages ? PAGES : []), ...(features.api ? API : [])] };
+  }
+}
