@@ -5,7 +5,7 @@ import { SessionModule } from '../session/session.module';
 import { AccountController } from './account.controller';
 import { AccountService } from './account.service';
 import { AdminPagesController } from './admin-pages.controller';
-import { AdminUsersController } from './admin-users.controller';
+import { AdminApiController } from './admin-api.controller';
 import { HomeController } from './home.controller';
 import { MeController } from './me.controller';
 import { RegisterController } from './register.controller';
@@ -21,7 +21,7 @@ export interface UsersFeatures {
 }
 
 const PAGES: Type<unknown>[] = [HomeController, AccountController, RegisterController, AdminPagesController];
-const API: Type<unknown>[] = [MeController, AdminUsersController];
+const API: Type<unknown>[] = [MeController, AdminApiController];
 
 @Module({
   imports: [SessionModule, FusionAuthModule, DenylistModule],

@@ -15,10 +15,11 @@ function userIdOf(value: string): string {
   return value;
 }
 
+/** The admin's JSON API (bearer tokens of admins): the same users as the admin pages, for machines. */
 @Roles('admin')
 @MachineRoute()
 @Controller('api/admin/users')
-export class AdminUsersController {
+export class AdminApiController {
   constructor(private readonly admin: UserAdminService) {}
 
   /** One page of the application's users with their status: `?search=<start of a name or email>&page=<n>`. */
