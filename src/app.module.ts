@@ -8,6 +8,8 @@ import { loggerParams } from './common/logging';
 import { RateLimitGuard, rateLimitOptions } from './common/rate-limit.guard';
 import { AppConfig } from './config/app-config';
 import { ConfigModule } from './config/config.module';
+import { FusionAuthEventLogService } from './fusionauth/fusionauth-event-log.service';
+import { FusionAuthModule } from './fusionauth/fusionauth.module';
 import { HealthModule } from './health/health.module';
 import { RedisThrottlerStorage } from './redis/redis-throttler.storage';
 import { RedisModule } from './redis/redis.module';
@@ -35,7 +37,7 @@ export class AppModule {
         SessionModule,
         AuthModule,
         UsersModule,
-        WebhooksModule,
+        WebhooksModule.forRoot({ imports: [FusionAuthModule], source: FusionAuthEventLogService }),
         HealthModule,
       ],
       providers: [{ provide: APP_GUARD, useClass: RateLimitGuard }],
