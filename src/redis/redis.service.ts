@@ -167,6 +167,11 @@ export class RedisService implements OnApplicationShutdown {
     await this.subscriberClient.subscribe(channel, listener);
   }
 
+  /** True from a lost connection until Redis answers again. */
+  get isDown(): boolean {
+    return this.down;
+  }
+
   /** Told once when an outage begins (false) and once when Redis answers again (true). */
   onConnectionChange(listener: (up: boolean) => void): void {
     this.connectionListeners.add(listener);

@@ -44,6 +44,8 @@ export class WebhookReplayService implements OnApplicationBootstrap, OnApplicati
 
   onApplicationBootstrap(): void {
     if (!this.redis.enabled || this.providers().length === 0) return;
+    // Redis already down at start: webhooks answered 503 until now may be in the log too.
+    if (this.redis.isDown) this.windows.lost(this.clock.now());
     this.redis.onConnectionChange((up) => {
       if (!up) this.windows.lost(this.clock.now());
       else if (this.windows.restored(this.clock.now())) this.schedule(FIRST_DELAY_MS);
@@ -53,6 +55,7 @@ export class WebhookReplayService implements OnApplicationBootstrap, OnApplicati
   onApplicationShutdown(): void {
     this.stopped = true;
     clearTimeout(this.timer);
+    this.timer = undefined;
   }
 
   /** Resolves when no replay is running or waiting to run (tests). */
