@@ -58,11 +58,6 @@ export class WebhookReplayService implements OnApplicationBootstrap, OnApplicati
     this.timer = undefined;
   }
 
-  /** Resolves when no replay is running or waiting to run (tests). */
-  async idle(): Promise<void> {
-    while (this.running || this.timer) await (this.running ?? new Promise((r) => setTimeout(r, 50)));
-  }
-
   /** Providers whose event log can be read: FusionAuth ones with an API key. */
   private providers(): WebhookProvider[] {
     return this.webhooks.webhookProviders.filter((p) => p.fusionAuth?.apiKey);
