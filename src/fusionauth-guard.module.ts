@@ -26,6 +26,8 @@ import { RedisService } from './redis/redis.service';
 import { SessionModule } from './session/session.module';
 import { UsersModule } from './users/users.module';
 import { WebhooksModule } from './webhooks/webhooks.module';
+import { FusionAuthEventLogService } from './fusionauth/fusionauth-event-log.service';
+import { FusionAuthModule } from './fusionauth/fusionauth.module';
 
 /** What the module mounts besides login, sessions, the guard, webhooks and health. */
 export interface FusionAuthGuardFeatures {
@@ -123,7 +125,8 @@ export class FusionAuthGuardModule {
         SessionModule,
         AuthModule,
         UsersModule.with({ pages: features.pages ?? false, api: features.api ?? false }),
-        WebhooksModule,
+        // Missed revocations are replayed from FusionAuth's Webhook Event Log (webhooks/ may not import fusionauth/).
+        WebhooksModule.forRoot({ imports: [FusionAuthModule], source: FusionAuthEventLogService }),
         HealthModule,
       ],
     };

@@ -50,6 +50,18 @@ export class MetricsService {
     labelNames: ['type', 'outcome'] as const,
     registers: [this.registry],
   });
+  private readonly replays = new Counter({
+    name: 'fusionauth_guard_webhook_replays_total',
+    help: "Replays of FusionAuth's Webhook Event Log after a Redis outage, by outcome (completed, failed).",
+    labelNames: ['outcome'] as const,
+    registers: [this.registry],
+  });
+  private readonly replayedEvents = new Counter({
+    name: 'fusionauth_guard_webhook_replayed_events_total',
+    help: 'Events read back from the Webhook Event Log, by type and outcome (applied, duplicate, ignored, rejected).',
+    labelNames: ['type', 'outcome'] as const,
+    registers: [this.registry],
+  });
   private readonly denylistHits = new Counter({
     name: 'fusionauth_guard_denylist_hits_total',
     help: 'Requests refused because their token or session was revoked.',
@@ -91,6 +103,14 @@ export class MetricsService {
 
   webhookEvent(type: string | undefined, outcome: string): void {
     this.webhookEvents.inc({ type: type && KNOWN_EVENT_TYPES.has(type) ? type : 'other', outcome });
+  }
+
+  webhookReplay(outcome: 'completed' | 'failed'): void {
+    this.replays.inc({ outcome });
+  }
+
+  webhookReplayedEvent(type: string, outcome: string): void {
+    this.replayedEvents.inc({ type: KNOWN_EVENT_TYPES.has(type) ? type : 'other', outcome });
   }
 
   denylistHit(): void {

@@ -64,6 +64,7 @@ export class DevIdp {
       () => state.webhooks.values(),
       (id) => state.tenants.get(id),
       (id) => state.keys.get(id),
+      () => state.now(),
     );
     const server = createServer();
     const idp = new DevIdp(state, webhooks, kickstart, store, server);
@@ -121,6 +122,7 @@ export class DevIdp {
     const ctx: ApiContext = {
       state: this.state,
       refreshTokens,
+      webhookEventLog: this.webhooks.log,
       emit: (event) => this.webhooks.send(event),
       configChanged: ({ keysOf }) => {
         this.providerStale = true;

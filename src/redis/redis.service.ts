@@ -29,6 +29,7 @@ export class RedisService implements OnApplicationShutdown {
   private readonly logger = new Logger('Redis');
   private subscriberClient?: RedisClient;
   private down = false;
+  private readonly connectionListeners = new Set<(up: boolean) => void>();
 
   private constructor(
     private readonly config: AppConfig,
@@ -166,7 +167,18 @@ export class RedisService implements OnApplicationShutdown {
     await this.subscriberClient.subscribe(channel, listener);
   }
 
+  /** True from a lost connection until Redis answers again. */
+  get isDown(): boolean {
+    return this.down;
+  }
+
+  /** Told once when an outage begins (false) and once when Redis answers again (true). */
+  onConnectionChange(listener: (up: boolean) => void): void {
+    this.connectionListeners.add(listener);
+  }
+
   async onApplicationShutdown(): Promise<void> {
+    this.connectionListeners.clear();
     await this.close();
   }
 
@@ -186,13 +198,16 @@ export class RedisService implements OnApplicationShutdown {
     this.down = true;
     const message = error instanceof Error ? error.message : String(error);
     this.logger.error(`connection to Redis lost (${message}); retrying in the background`);
+    for (const listener of this.connectionListeners) listener(false);
     // A Cluster or Sentinel reconnects by itself and says nothing when it is back: a PING does.
     if (this.connection?.mode !== 'standalone') void this.watchForRecovery();
   }
 
   private onReady(): void {
-    if (this.down) this.logger.log('connection to Redis restored');
+    if (!this.down) return;
+    this.logger.log('connection to Redis restored');
     this.down = false;
+    for (const listener of this.connectionListeners) listener(true);
   }
 
   private async watchForRecovery(): Promise<void> {

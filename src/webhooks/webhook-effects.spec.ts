@@ -1,7 +1,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { subjectKey } from '../denylist/revocation';
-import { effectsOf, losesAccess, refreshEffects } from './webhook-effects';
+import { effectsOf, losesAccess, refreshEffects, remainingEffects } from './webhook-effects';
 import { HandledEvent, parseEnvelope, readHandled } from './webhook-event';
 
 const FIXTURES = join(__dirname, '..', '..', 'test', 'fixtures', 'fusionauth');
@@ -215,5 +215,31 @@ describe('effectsOf', () => {
   it('calls a revoke that names nothing malformed', () => {
     expect(effectsOf(event({ type: 'jwt.refresh-token.revoke' }), ctx).kind).toBe('malformed');
     expect(effectsOf(event({ type: 'user.deactivate' }), ctx).kind).toBe('malformed');
+  });
+});
+
+describe('remainingEffects (a replayed event)', () => {
+  const revokeAll = () => {
+    const effects = effectsOf(event({ type: 'jwt.refresh-token.revoke', userId: 'u1' }), ctx);
+    if (effects.kind !== 'effects') throw new Error('expected effects');
+    return effects;
+  };
+  const lifeMs = () => revokeAll().revocations[0]!.ttlMs;
+
+  it('keeps a revocation older than WEBHOOK_MAX_AGE_S for what is left of its tokens’ lifetime', () => {
+    const left = remainingEffects(revokeAll(), 1000, 1000 + lifeMs() - 5000);
+    expect(left?.revocations).toHaveLength(1);
+    expect(left?.revocations[0]).toMatchObject({ instant: 1000, ttlMs: 5000 });
+  });
+
+  it('leaves out a revocation whose tokens have all expired, but still ends the sessions it names', () => {
+    const left = remainingEffects(revokeAll(), 1000, 1000 + lifeMs());
+    expect(left).toEqual({ kind: 'effects', revocations: [], endSessionsOf: 'u1' });
+  });
+
+  it('has nothing left to do for an expired revocation that ends no session', () => {
+    const effects = effectsOf(event({ type: 'jwt.refresh-token.revoke', applicationId: APP }), ctx);
+    if (effects.kind !== 'effects') throw new Error('expected effects');
+    expect(remainingEffects(effects, 1000, 1000 + lifeMs())).toBeUndefined();
   });
 });

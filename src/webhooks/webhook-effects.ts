@@ -144,3 +144,19 @@ function ttlFor(event: HandledEvent, ctx: EffectContext, applicationId?: string)
   const forApplication = applicationId ? ttls.find(([id]) => id === applicationId)?.[1] : undefined;
   return forApplication ?? (ttls.length > 0 ? Math.max(...ttls.map(([, ttl]) => ttl)) : ctx.defaultTtlS);
 }
+
+type Effects = Extract<EventEffects, { kind: 'effects' }>;
+
+/**
+ * A replayed event (read back from FusionAuth's Webhook Event Log after an outage) is old by nature,
+ * so WEBHOOK_MAX_AGE_S does not judge it: its revocations apply for what is left of the lifetime of the
+ * tokens they cover, counted from its `createInstant`, and those whose tokens have all expired are
+ * left out. The sessions it ends are ended whatever its age (a session outlives its access token).
+ * Undefined when nothing is left to do.
+ */
+export function remainingEffects(effects: Effects, createInstant: number, now: number): Effects | undefined {
+  const elapsedMs = Math.max(0, now - createInstant);
+  const revocations = effects.revocations.map((r) => ({ ...r, ttlMs: r.ttlMs - elapsedMs })).filter((r) => r.ttlMs > 0);
+  if (revocations.length === 0 && !effects.endSessionsOf && !effects.refreshKeys) return undefined;
+  return { ...effects, revocations };
+}

@@ -46,17 +46,43 @@ export type HandledEvent =
 
 export type HandledType = HandledEvent['type'];
 
+const HANDLED: Record<HandledType, true> = {
+  'jwt.refresh-token.revoke': true,
+  'jwt.refresh': true,
+  'user.deactivate': true,
+  'user.delete': true,
+  'user.registration.delete': true,
+  'user.registration.update': true,
+  'jwt.public-key.update': true,
+};
+/** Every type the service acts on (a type added to HandledEvent must be added here: it does not compile otherwise). */
+export const HANDLED_TYPES = Object.keys(HANDLED) as HandledType[];
+
 const MAX_ID_LENGTH = 128;
 type Fields = Record<string, unknown>;
 
+/** An event whose envelope has been checked; its other fields are read by type (readHandled). */
+export interface ParsedEvent {
+  readonly envelope: EventEnvelope;
+  readonly fields: Fields;
+}
+
 /** The body's envelope `{"event": {id, type, createInstant, …}}`; 400 when it is not one. */
-export function parseEnvelope(body: Buffer): { envelope: EventEnvelope; fields: Fields } {
+export function parseEnvelope(body: Buffer): ParsedEvent {
   let json: unknown;
   try {
     json = JSON.parse(body.toString('utf8'));
   } catch {
     throw new AppError('BAD_REQUEST', 'the body is not JSON');
   }
+  return readEnvelope(json);
+}
+
+/**
+ * The envelope of an event request already parsed from JSON: a webhook's body, or the `event` a
+ * Webhook Event Log entry stores (FusionAuth keeps the whole request, `{"event": {…}}`).
+ */
+export function readEnvelope(json: unknown): ParsedEvent {
   const fields = isObject(json) ? json.event : undefined;
   if (!isObject(fields)) throw new AppError('BAD_REQUEST', 'not a FusionAuth event: no event object');
   const { id, type, createInstant } = fields;

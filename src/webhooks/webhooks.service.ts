@@ -7,11 +7,13 @@ import { DenylistService } from '../denylist/denylist.service';
 import { SessionService } from '../session/session.service';
 import { TokenRejectedError } from '../tokens/token.errors';
 import { TokenVerifier, VerifiedAccessToken } from '../tokens/token-verifier.service';
-import { EffectContext, effectsOf, EventEffects, refreshEffects } from './webhook-effects';
-import { EventEnvelope, HandledEvent, parseEnvelope, readHandled } from './webhook-event';
+import { EffectContext, effectsOf, EventEffects, refreshEffects, remainingEffects } from './webhook-effects';
+import { EventEnvelope, HandledEvent, parseEnvelope, ParsedEvent, readHandled } from './webhook-event';
 import { basicMatches, bodyMatches } from './webhook-signature';
 
 export type WebhookStatus = 'applied' | 'duplicate' | 'ignored';
+/** How an event came: a signed webhook, or read back from FusionAuth's Webhook Event Log after an outage. */
+export type Delivery = 'webhook' | 'replay';
 
 export interface WebhookHeaders {
   readonly authorization?: string;
@@ -29,7 +31,7 @@ const EVENT_ID_TTL_MS = WEBHOOK_DEDUP_WINDOW_S * 1000 + MAX_CLOCK_SKEW_MS;
 const IGNORED: EventEffects = { kind: 'ignored' };
 
 /** A FusionAuth provider: the only kind that has webhook keys. */
-type WebhookProvider = ProviderConfig & { readonly webhook: ProviderWebhookConfig };
+export type WebhookProvider = ProviderConfig & { readonly webhook: ProviderWebhookConfig };
 
 /**
  * FusionAuth's events, in order: verified with the keys of the FusionAuth the path names (signature
@@ -52,18 +54,60 @@ export class WebhooksService {
 
   /** `providerName` undefined: the default FusionAuth provider (`POST /webhooks/fusionauth`). */
   async handle(providerName: string | undefined, body: Buffer, headers: WebhookHeaders): Promise<WebhookStatus> {
-    const seen: { type?: string } = {};
+    let type: string | undefined;
     try {
-      const status = await this.process(this.providerFor(providerName), body, headers, seen);
-      this.metrics.webhookEvent(seen.type, status);
+      const provider = this.providerFor(providerName);
+      await this.verify(provider, body, headers);
+      const event = parseEnvelope(body);
+      type = event.envelope.type;
+      const status = await this.apply(provider, event, 'webhook');
+      this.metrics.webhookEvent(type, status);
       return status;
     } catch (error) {
-      const failed =
-        !(error instanceof AppError) ||
-        ['SERVICE_UNAVAILABLE', 'PROVIDER_UNAVAILABLE', 'INTERNAL'].includes(error.code);
-      this.metrics.webhookEvent(seen.type, failed ? 'failed' : 'rejected');
+      this.metrics.webhookEvent(type, failedOrRejected(error));
       throw error;
     }
+  }
+
+  /** The FusionAuth providers whose events this service takes (the replay reads each one's event log). */
+  get webhookProviders(): WebhookProvider[] {
+    return this.config.providers.filter((p): p is WebhookProvider => p.webhook !== undefined);
+  }
+
+  /**
+   * An event whose origin is established (a verified webhook, or FusionAuth's Webhook Event Log read
+   * with the API key): the replay window, then by type, de-duplicated by `event.id`, its effects stored.
+   */
+  async apply(provider: WebhookProvider, parsed: ParsedEvent, via: Delivery): Promise<WebhookStatus> {
+    const { envelope, fields } = parsed;
+    if (!this.withinReplayWindow(envelope, via)) return 'ignored';
+    const event = readHandled(envelope, fields);
+    if (!event) return 'ignored';
+    let effects = await this.effectsOf(provider, event);
+    if (effects.kind === 'malformed') throw new AppError('BAD_REQUEST', effects.reason);
+    if (effects.kind === 'ignored') return 'ignored';
+    let eventTtlMs = EVENT_ID_TTL_MS;
+    if (via === 'replay' && event.type !== 'jwt.refresh') {
+      const left = remainingEffects(effects, event.createInstant, this.clock.now());
+      if (!left) return 'ignored';
+      effects = left;
+      // Its id is remembered at least as long as it could be replayed again with an effect.
+      eventTtlMs = Math.max(EVENT_ID_TTL_MS, ...left.revocations.map((r) => r.ttlMs));
+    }
+    // Sessions are ended alongside (idempotent: a retried event ends nothing new). They are also
+    // refused by the denylist itself, so a failure there loses nothing.
+    const [applied] = await Promise.all([
+      this.denylist.revoke(effects.revocations, { id: event.id, ttlMs: eventTtlMs }),
+      effects.endSessionsOf &&
+        this.sessions
+          .endAllForUser(effects.endSessionsOf, { issuedBefore: event.createInstant, provider: provider.name })
+          .catch((e: Error) => this.logger.warn(`ending sessions: ${e.message}`)),
+    ]);
+    if (!applied) return 'duplicate';
+    this.logger.log(`${event.type} ${event.id} applied (${effects.revocations.length} revocation(s)) by ${via}`);
+    if (effects.refreshKeys)
+      await this.verifier.refreshKeys(provider).catch((e: Error) => this.logger.warn(`key refresh: ${e.message}`));
+    return 'applied';
   }
 
   private providerFor(name: string | undefined): WebhookProvider {
@@ -73,40 +117,14 @@ export class WebhooksService {
     return provider as WebhookProvider;
   }
 
-  private async process(
-    provider: WebhookProvider,
-    body: Buffer,
-    headers: WebhookHeaders,
-    seen: { type?: string },
-  ): Promise<WebhookStatus> {
-    await this.verify(provider, body, headers);
-    const { envelope, fields } = parseEnvelope(body);
-    seen.type = envelope.type;
-    if (!this.withinReplayWindow(envelope)) return 'ignored';
-    const event = readHandled(envelope, fields);
-    if (!event) return 'ignored';
-    const effects = await this.effectsOf(provider, event);
-    if (effects.kind === 'malformed') throw new AppError('BAD_REQUEST', effects.reason);
-    if (effects.kind === 'ignored') return 'ignored';
-    // Sessions are ended alongside (idempotent: a retried event ends nothing new). They are also
-    // refused by the denylist itself, so a failure there loses nothing.
-    const [applied] = await Promise.all([
-      this.denylist.revoke(effects.revocations, { id: event.id, ttlMs: EVENT_ID_TTL_MS }),
-      effects.endSessionsOf &&
-        this.sessions
-          .endAllForUser(effects.endSessionsOf, { issuedBefore: event.createInstant, provider: provider.name })
-          .catch((e: Error) => this.logger.warn(`ending sessions: ${e.message}`)),
-    ]);
-    if (!applied) return 'duplicate';
-    this.logger.log(`${event.type} ${event.id} applied (${effects.revocations.length} revocation(s))`);
-    if (effects.refreshKeys)
-      await this.verifier.refreshKeys(provider).catch((e: Error) => this.logger.warn(`key refresh: ${e.message}`));
-    return 'applied';
-  }
-
-  private withinReplayWindow(event: EventEnvelope): boolean {
+  /**
+   * A webhook older than WEBHOOK_MAX_AGE_S is ignored: its id may have left the de-duplication window,
+   * so a captured request must not apply again. A replayed event comes from FusionAuth's API, not from
+   * the network, and is old by nature: it is judged by the tokens it still covers (remainingEffects).
+   */
+  private withinReplayWindow(event: EventEnvelope, via: Delivery): boolean {
     const ageMs = this.clock.now() - event.createInstant;
-    if (ageMs > this.config.webhook.maxAgeS * 1000) {
+    if (via === 'webhook' && ageMs > this.config.webhook.maxAgeS * 1000) {
       this.logger.warn(`${event.type} ${event.id} is ${Math.round(ageMs / 1000)} s old (WEBHOOK_MAX_AGE_S): ignored`);
       return false;
     }
@@ -172,4 +190,11 @@ export class WebhooksService {
     if (!bodyMatches(claims.request_body_sha256, body))
       throw new AppError('SIGNATURE_INVALID', 'request_body_sha256 does not match the body');
   }
+}
+
+/** An outage of ours (FusionAuth retries) or a refusal of the request. */
+function failedOrRejected(error: unknown): 'failed' | 'rejected' {
+  const failed =
+    !(error instanceof AppError) || ['SERVICE_UNAVAILABLE', 'PROVIDER_UNAVAILABLE', 'INTERNAL'].includes(error.code);
+  return failed ? 'failed' : 'rejected';
 }

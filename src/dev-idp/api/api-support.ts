@@ -3,11 +3,14 @@ import type { NextFunction, Request, RequestHandler, Response } from 'express';
 import { RefreshTokens } from '../tokens/refresh-tokens';
 import { DevIdpState } from '../state/dev-idp-state';
 import { EventBody } from '../webhooks/events';
+import { WebhookEventLogs } from '../webhooks/webhook-event-log';
 
 /** What every API handler may use. */
 export interface ApiContext {
   readonly state: DevIdpState;
   readonly refreshTokens: RefreshTokens;
+  /** The Webhook Event Log of the dev IdP's own deliveries. */
+  readonly webhookEventLog: WebhookEventLogs;
   emit(event: EventBody): void;
   /** Signing keys or OAuth settings changed: the OIDC provider is rebuilt; key changes are announced. */
   configChanged(change: { keysOf?: string[] }): void;

@@ -5,6 +5,7 @@ import { jwtApi } from './jwt.api';
 import { loginApi } from './login.api';
 import { actionsApi } from './actions.api';
 import { passwordApi } from './password.api';
+import { systemApi } from './system.api';
 import { templatesApi } from './templates.api';
 import { twoFactorApi } from './two-factor.api';
 import { userSearchApi } from './user-search.api';
@@ -49,6 +50,7 @@ export function apiRouter(ctx: ApiContext): Router {
   actionsApi(router, ctx);
   jwtApi(router, ctx);
   userSearchApi(router, ctx);
+  systemApi(router, ctx);
   usersApi(router, ctx);
   router.use('/api', (_req: Request, res: Response) => void res.status(404).end());
   router.use('/api', (error: unknown, _req: Request, res: Response, next: NextFunction) => {

@@ -1,8 +1,9 @@
 import { createHash, createSecretKey } from 'node:crypto';
-import type { Tenant, Webhook } from '@fusionauth/typescript-client';
+import type { Tenant, Webhook, WebhookEventLog } from '@fusionauth/typescript-client';
 import { SignJWT } from 'jose';
 import { SigningKey } from '../state/signing-keys';
 import { EventBody } from './events';
+import { WebhookEventLogs } from './webhook-event-log';
 
 export interface Delivery {
   readonly webhookId: string;
@@ -20,10 +21,12 @@ const RETRY_DELAY_MS = 250;
 /**
  * Sends events the way FusionAuth does: a POST of `{"event": …}` to every webhook that has the type
  * enabled (and whose tenant has it enabled), signed with `X-FusionAuth-Signature-JWT` when the webhook
- * names a signing key, HTTP Basic when it has credentials, and up to three retries when it fails.
+ * names a signing key, HTTP Basic when it has credentials, and up to three retries when it fails
+ * (writing-a-webhook, "Retries"). Each event and every attempt goes into the Webhook Event Log.
  */
 export class WebhookSender {
   readonly deliveries: Delivery[] = [];
+  readonly log = new WebhookEventLogs();
   private readonly inFlight = new Set<Promise<void>>();
   private stopping = false;
 
@@ -31,25 +34,36 @@ export class WebhookSender {
     private readonly webhooks: () => Iterable<Webhook>,
     private readonly tenant: (id: string) => Tenant | undefined,
     private readonly key: (id: string) => SigningKey | undefined,
+    private readonly now: () => number = Date.now,
   ) {}
 
   send(event: EventBody): void {
     const tenantEvents = this.tenant(event.tenantId)?.eventConfiguration?.events as
       Record<string, { enabled?: boolean }> | undefined;
     if (!tenantEvents?.[event.type]?.enabled) return;
-    for (const webhook of this.webhooks()) {
+    const targets = [...this.webhooks()].filter((webhook) => {
       const enabled = (webhook.eventsEnabled as Record<string, boolean> | undefined)?.[event.type];
       const coversTenant = webhook.global || webhook.tenantIds?.includes(event.tenantId);
-      if (!enabled || !coversTenant || !webhook.url) continue;
+      return enabled && coversTenant && webhook.url;
+    });
+    if (targets.length === 0) return;
+    const log = this.log.open(event, this.now());
+    let firstAttemptsLeft = targets.length;
+    const firstAttemptDone = () => {
+      if (--firstAttemptsLeft === 0) this.log.sent(log, this.now());
+    };
+    for (const webhook of targets) {
       const delivery: Delivery = {
         webhookId: webhook.id!,
-        url: webhook.url,
+        url: webhook.url!,
         event,
         body: JSON.stringify({ event }),
         attempts: 0,
       };
       this.deliveries.push(delivery);
-      const sending = this.deliver(webhook, delivery).finally(() => this.inFlight.delete(sending));
+      const sending = this.deliver(webhook, delivery, log, firstAttemptDone).finally(() =>
+        this.inFlight.delete(sending),
+      );
       this.inFlight.add(sending);
     }
   }
@@ -64,10 +78,18 @@ export class WebhookSender {
     while (this.inFlight.size > 0) await Promise.all([...this.inFlight]);
   }
 
-  private async deliver(webhook: Webhook, delivery: Delivery): Promise<void> {
+  private async deliver(
+    webhook: Webhook,
+    delivery: Delivery,
+    log: WebhookEventLog,
+    firstAttemptDone: () => void,
+  ): Promise<void> {
     const headers = await this.headers(webhook, delivery.body);
     for (let attempt = 0; attempt <= RETRIES; attempt++) {
       delivery.attempts = attempt + 1;
+      const startInstant = this.now();
+      let statusCode: number | undefined;
+      let exception: string | undefined;
       try {
         const res = await fetch(delivery.url, {
           method: 'POST',
@@ -75,12 +97,21 @@ export class WebhookSender {
           body: delivery.body,
           signal: AbortSignal.timeout((webhook.connectTimeout ?? 1000) + (webhook.readTimeout ?? 2000)),
         });
-        delivery.status = res.status;
+        statusCode = delivery.status = res.status;
         await res.arrayBuffer();
-        if (res.ok) return;
       } catch (error) {
-        delivery.error = (error as Error).message;
+        exception = delivery.error = (error as Error).message;
       }
+      this.log.attempt(log, {
+        webhookId: delivery.webhookId,
+        url: delivery.url,
+        startInstant,
+        endInstant: this.now(),
+        statusCode,
+        exception,
+      });
+      if (attempt === 0) firstAttemptDone();
+      if (statusCode !== undefined && statusCode >= 200 && statusCode < 300) return;
       if (this.stopping) return;
       await new Promise((resolve) => setTimeout(resolve, RETRY_DELAY_MS * (attempt + 1)));
     }
