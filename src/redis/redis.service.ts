@@ -2,6 +2,7 @@ import { Logger, OnApplicationShutdown } from '@nestjs/common';
 import { createClient, createCluster, createSentinel } from 'redis';
 import { AppConfig } from '../config/app-config';
 import { RedisTarget } from '../config/redis-target';
+import { clusterSlot } from './cluster-slot';
 
 export type RedisClient = ReturnType<typeof createClient>;
 type RedisCluster = ReturnType<typeof createCluster>;
@@ -28,6 +29,8 @@ export function reconnectDelay(retries: number, random: () => number = Math.rand
 export class RedisService implements OnApplicationShutdown {
   private readonly logger = new Logger('Redis');
   private subscriberClient?: RedisClient;
+  /** One server: the connection acknowledged writes WAIT on, so a WAIT never holds up other commands. */
+  private writerClient?: Promise<RedisClient>;
   private down = false;
 
   private constructor(
@@ -117,6 +120,52 @@ export class RedisService implements OnApplicationShutdown {
     }
   }
 
+  /**
+   * Runs `write` on one connection to the master that owns `key`, then, with replicas to wait for,
+   * `WAIT`s on that same connection (WAIT counts the writes of its own connection). `acks` is how many
+   * replicas confirmed within the timeout. Cluster: the shard that took the write.
+   */
+  async acknowledged<T>(
+    key: string,
+    wait: { replicas: number; timeoutMs: number },
+    write: (client: RedisClient) => Promise<T>,
+  ): Promise<{ result: T; acks: number }> {
+    if (wait.replicas <= 0) return { result: await write(this.client), acks: 0 };
+    return this.onMasterOf(key, async (client) => {
+      const result = await write(client);
+      return { result, acks: await client.wait(wait.replicas, wait.timeoutMs) };
+    });
+  }
+
+  /** The replicas connected to the master that owns `key` (`INFO replication`), as readiness reports them. */
+  async replicaCount(key: string): Promise<number> {
+    const info = await this.onMasterOf(key, (client) => client.info('replication'));
+    return Number(/^connected_slaves:(\d+)/m.exec(info)?.[1] ?? 0);
+  }
+
+  private async onMasterOf<T>(key: string, use: (client: RedisClient) => Promise<T>): Promise<T> {
+    const connection = this.connection;
+    if (!connection) throw new Error('Redis is not enabled in this process');
+    if (connection.mode === 'sentinel')
+      return connection.sentinel.use((client) => use(client as unknown as RedisClient));
+    if (connection.mode === 'cluster') {
+      const master = connection.cluster.getSlotMaster(clusterSlot(key));
+      return use(await connection.cluster.nodeClient(master));
+    }
+    return use(await this.writer(connection.client));
+  }
+
+  private writer(client: RedisClient): Promise<RedisClient> {
+    this.writerClient ??= (async () => {
+      const writer = client.duplicate();
+      writer.on('error', (error: Error) => this.onError(error));
+      await writer.connect();
+      return writer;
+    })();
+    this.writerClient.catch(() => (this.writerClient = undefined));
+    return this.writerClient;
+  }
+
   /** Every key matching `match`, in batches (SCAN, so Redis is never blocked), on every Cluster master. */
   async *scanKeys(match: string, count = 1000): AsyncGenerator<string[]> {
     const connection = this.connection;
@@ -172,8 +221,10 @@ export class RedisService implements OnApplicationShutdown {
 
   private async close(): Promise<void> {
     const connection = this.connection;
+    const writer = await this.writerClient?.catch(() => undefined);
     await Promise.all([
       closeQuietly(this.subscriberClient),
+      closeQuietly(writer),
       connection?.mode === 'standalone' ? closeQuietly(connection.client) : undefined,
       connection?.mode === 'cluster' ? closeQuietly(connection.cluster) : undefined,
       connection?.mode === 'sentinel' ? closeQuietly(connection.sentinel) : undefined,
@@ -232,6 +283,8 @@ function connect(
       sentinelRootNodes: target.nodes.map((node) => ({ host: node.host, port: node.port })),
       nodeClientOptions: { ...auth, database: target.database, disableOfflineQueue: true, socket },
       sentinelClientOptions: { ...auth, socket },
+      // A second master connection: a revocation's WAIT holds one, sessions keep the other.
+      masterPoolSize: 2,
     }),
   };
 }
