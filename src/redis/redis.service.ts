@@ -32,10 +32,13 @@ export class RedisService implements OnApplicationShutdown {
   /** One server: the connection acknowledged writes WAIT on, so a WAIT never holds up other commands. */
   private writerClient?: Promise<RedisClient>;
   private down = false;
+  private closed = false;
+  private sentinelProxy?: RedisClient;
 
   private constructor(
     private readonly config: AppConfig,
-    private readonly connection: Connection | undefined,
+    /** Replaced only by `connectSentinel` (a Sentinel client that gave up cannot connect again). */
+    private connection: Connection | undefined,
     /** While the start-up probe runs, a refused connection is an answer, not an outage to report. */
     private readonly probe: { active: boolean } = { active: false },
   ) {}
@@ -64,7 +67,7 @@ export class RedisService implements OnApplicationShutdown {
     const connecting = (async () => {
       if (connection.mode === 'standalone') await connection.client.connect();
       else if (connection.mode === 'cluster') await connection.cluster.connect();
-      else await connection.sentinel.connect();
+      else await service.connectSentinel(() => connect(target, reconnectStrategy));
     })();
     connecting.catch(() => undefined);
     if (required) {
@@ -78,6 +81,35 @@ export class RedisService implements OnApplicationShutdown {
     } catch {
       await service.close();
       return new RedisService(config, undefined);
+    }
+  }
+
+  /**
+   * node-redis's Sentinel client gives up connecting after its rediscoveries (about 16 s) and can
+   * never connect again: an instance started while no Sentinel names a primary that answers (a
+   * failover under way, the default 30 s before a dead primary is replaced) would stay down for good.
+   * A fresh client is made and connected, with backoff, until one reaches the primary.
+   */
+  private async connectSentinel(fresh: () => Connection): Promise<void> {
+    for (let attempt = 0; ; attempt++) {
+      const current = this.connection;
+      if (current?.mode !== 'sentinel') return;
+      try {
+        await current.sentinel.connect();
+        if (attempt > 0) this.onReady();
+        return;
+      } catch (error) {
+        if (this.closed) return;
+        this.onError(error);
+        await Promise.resolve()
+          .then(() => current.sentinel.destroy())
+          .catch(() => undefined);
+        await delay(reconnectDelay(attempt));
+        if (this.closed) return;
+        const next = fresh() as Extract<Connection, { mode: 'sentinel' }>;
+        next.sentinel.on('error', (e: unknown) => this.onError(e));
+        this.connection = next;
+      }
     }
   }
 
@@ -100,7 +132,16 @@ export class RedisService implements OnApplicationShutdown {
     const connection = this.connection;
     if (!connection) throw new Error('Redis is not enabled in this process');
     if (connection.mode === 'standalone') return connection.client;
-    return (connection.mode === 'cluster' ? connection.cluster : connection.sentinel) as unknown as RedisClient;
+    if (connection.mode === 'cluster') return connection.cluster as unknown as RedisClient;
+    // Holders of `client` (the session store) keep working when connectSentinel replaces the client.
+    this.sentinelProxy ??= new Proxy({} as RedisClient, {
+      get: (_target, property) => {
+        const current = (this.connection as Extract<Connection, { mode: 'sentinel' }>).sentinel;
+        const value: unknown = Reflect.get(current, property);
+        return typeof value === 'function' ? (value as (...args: unknown[]) => unknown).bind(current) : value;
+      },
+    });
+    return this.sentinelProxy;
   }
 
   /** A key under the service's prefix: `key('user-sessions', id)` → `fag:user-sessions:<id>`. */
@@ -220,6 +261,7 @@ export class RedisService implements OnApplicationShutdown {
   }
 
   private async close(): Promise<void> {
+    this.closed = true;
     const connection = this.connection;
     const writer = await this.writerClient?.catch(() => undefined);
     await Promise.all([

@@ -85,6 +85,11 @@ export class RedisServerProcess {
     throw new Error(`redis-server on port ${this.port} did not start`);
   }
 
+  /** SIGSTOP freezes the server (its peers see a node that does not answer), SIGCONT thaws it. */
+  signal(signal: 'SIGSTOP' | 'SIGCONT'): void {
+    this.child?.kill(signal);
+  }
+
   async stop(): Promise<void> {
     const child = this.child;
     this.child = undefined;
