@@ -2,6 +2,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createClient } from 'redis';
+import { DenylistService } from '../src/denylist/denylist.service';
+import { ClusterTopology } from './support/cluster-topology';
 import { KICKSTART_DEFAULTS as K } from './support/dev-idp';
 import { RedisServerProcess } from './support/redis-server';
 import { SentinelTopology, until } from './support/sentinel-topology';
@@ -48,10 +50,9 @@ describe('durability: a revocation answered 200 is never forgotten', () => {
   beforeAll(() => {
     dir = mkdtempSync(join(tmpdir(), 'fag-durable-'));
   });
-  afterAll(async () => {
-    await Promise.all(apps.map((a) => a.close()));
-    rmSync(dir, { recursive: true, force: true });
-  });
+  /** The instances a block started, closed before its redis-servers stop. */
+  const closeApps = () => Promise.all(apps.splice(0).map((a) => a.close()));
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
   async function instance(stack: Stack, env: Record<string, string>): Promise<TestApp> {
     const app = await startTestApp({
@@ -82,6 +83,7 @@ describe('durability: a revocation answered 200 is never forgotten', () => {
       stack = await startStack({ env });
     }, 30_000);
     afterAll(async () => {
+      await closeApps();
       await stack?.close();
       await redis?.stop();
     });
@@ -144,6 +146,7 @@ describe('durability: a revocation answered 200 is never forgotten', () => {
       second = await instance(stack, env);
     }, 60_000);
     afterAll(async () => {
+      await closeApps();
       await stack?.close();
       await topology?.stop();
     });
@@ -155,6 +158,11 @@ describe('durability: a revocation answered 200 is never forgotten', () => {
       const replica = topology.replicaOf(await topology.primary());
       replica.signal('SIGSTOP');
       try {
+        // The service's own revocations (password change, admin deactivation) are refused the same way.
+        const own = stack.app.app
+          .get(DenylistService)
+          .revoke([{ subject: { kind: 'user', issuerKey: 'k', userId: 'u' }, instant: Date.now(), ttlMs: 60_000 }]);
+        await expect(own).rejects.toMatchObject({ code: 'SERVICE_UNAVAILABLE' });
         for (const app of [stack.app, second]) {
           const refused = await postWebhook(app.url, body, { idp: stack.idp });
           expect([refused.status, await refused.json()]).toEqual([
@@ -248,13 +256,48 @@ describe('durability: a revocation answered 200 is never forgotten', () => {
     }, 90_000);
   });
 
+  describe('on Redis Cluster, with REDIS_WAIT_REPLICAS=1', () => {
+    let cluster: ClusterTopology;
+    let stack: Stack;
+    beforeAll(async () => {
+      // Only the shard of the revocations' slot has a replica.
+      cluster = await ClusterTopology.start(dir, '{dl}');
+      stack = await startStack({
+        env: { REDIS_URL: cluster.url, REDIS_WAIT_REPLICAS: '1', REDIS_WAIT_TIMEOUT_MS: '300' },
+      });
+    }, 60_000);
+    afterAll(async () => {
+      await stack?.close();
+      await cluster?.stop();
+    });
+
+    it('waits on the shard that took the write: applied with its replica up, 503 with it stopped', async () => {
+      expect((await readiness(stack.app)).redis).toMatchObject({ status: 'up', replicas: 1, waitReplicas: 1 });
+      const first = await login(stack);
+      const applied = await postWebhook(stack.app.url, revokeFamily(first), { idp: stack.idp });
+      expect([applied.status, await applied.json()]).toEqual([200, { status: 'applied' }]);
+      cluster.replica.signal('SIGSTOP');
+      try {
+        const second = await login(stack);
+        const refused = await postWebhook(stack.app.url, revokeFamily(second), { idp: stack.idp });
+        expect(refused.status).toBe(503);
+      } finally {
+        cluster.replica.signal('SIGCONT');
+      }
+      expect(await apiStatus(stack.app, first.token)).toBe(401);
+    }, 30_000);
+  });
+
   describe('on Sentinel, after a failover', () => {
     let topology: SentinelTopology;
     beforeAll(async () => {
       // As long before a dead primary is replaced as node-redis's Sentinel client tries before giving up.
       topology = await SentinelTopology.start(dir, { downAfterMs: 20_000 });
     }, 30_000);
-    afterAll(async () => topology?.stop());
+    afterAll(async () => {
+      await closeApps();
+      await topology?.stop();
+    });
 
     it('lets an instance started while the primary is dead reach the promoted one', async () => {
       await (await topology.primary()).stop();

@@ -1,4 +1,4 @@
-import { writeFileSync } from 'node:fs';
+import { mkdtempSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createClient } from 'redis';
 import { freePort, RedisServerProcess } from './redis-server';
@@ -15,10 +15,14 @@ export class SentinelTopology {
 
   static async start(dir: string, options: { downAfterMs?: number } = {}): Promise<SentinelTopology> {
     const masterName = 'primary';
-    // --dir: a replica stores the copy it syncs as dump.rdb, never in the working directory.
-    const primary = await RedisServerProcess.start(await freePort(), { args: ['--dir', dir] });
+    // --dir, one per node: a replica stores the copy it syncs as dump.rdb, never in the working
+    // directory, and a restarted node never loads another's.
+    const nodeDir = () => mkdtempSync(join(dir, 'node-'));
+    const primary = await RedisServerProcess.start(await freePort(), {
+      args: ['--dir', nodeDir(), '--repl-diskless-sync-delay', '0'],
+    });
     const replica = await RedisServerProcess.start(await freePort(), {
-      args: ['--dir', dir, '--replicaof', '127.0.0.1', String(primary.port)],
+      args: ['--dir', nodeDir(), '--repl-diskless-sync-delay', '0', '--replicaof', '127.0.0.1', String(primary.port)],
     });
     await until(async () => (await info(replica.port)).includes('master_link_status:up'), 10_000);
     const configFile = join(dir, `sentinel-${primary.port}.conf`);
