@@ -67,6 +67,11 @@ export class MetricsService {
     help: 'Requests refused because their token or session was revoked.',
     registers: [this.registry],
   });
+  private readonly writtenBack = new Counter({
+    name: 'fusionauth_guard_denylist_written_back_total',
+    help: 'Revocation entries this instance wrote back to a Redis that had lost them (a flush, a restart, a failover).',
+    registers: [this.registry],
+  });
   private readonly guardDuration = new Histogram({
     name: 'fusionauth_guard_guard_duration_seconds',
     help: 'Time the global guard took to admit or refuse a protected request.',
@@ -115,6 +120,10 @@ export class MetricsService {
 
   denylistHit(): void {
     this.denylistHits.inc();
+  }
+
+  denylistWrittenBack(entries: number): void {
+    this.writtenBack.inc(entries);
   }
 
   /** Starts a guard timer; call the result with the outcome when the guard has decided. */

@@ -93,6 +93,9 @@ export interface AppConfigValues {
     readonly keyPrefix: string;
     /** Standalone, sentinel or cluster, with its nodes. */
     readonly target: RedisTarget;
+    /** Replicas that must confirm a revocation (`WAIT`) before it is answered, and how long to wait. */
+    readonly waitReplicas: number;
+    readonly waitTimeoutMs: number;
   };
   /**
    * Per client IP: login, callback, password login, registration and password change; the webhook;

@@ -75,6 +75,8 @@ export function loadConfig(env: Env, options: LoadConfigOptions = {}): AppConfig
       urlExplicit: given.has('REDIS_URL'),
       keyPrefix: v.REDIS_KEY_PREFIX,
       target: v.REDIS_URL,
+      waitReplicas: v.REDIS_WAIT_REPLICAS,
+      waitTimeoutMs: v.REDIS_WAIT_TIMEOUT_MS,
     },
     rateLimits: {
       login: v.RATE_LIMIT_LOGIN,

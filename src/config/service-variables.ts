@@ -1,6 +1,6 @@
 import { WEBHOOK_DEDUP_WINDOW_S } from './app-config';
 import { DEV_DEFAULTS } from './dev-defaults';
-import { boolean, fromResult, httpUrl, matching, oneOf, port, rate, seconds, text } from './parsers';
+import { boolean, fromResult, httpUrl, matching, oneOf, port, rate, seconds, text, wholeNumber } from './parsers';
 import { parseRedisTarget } from './redis-target';
 import { appOrigin, authModes, providerNames, webhookWays } from './service-parsers';
 import { parseTrustProxy } from './trust-proxy';
@@ -110,6 +110,19 @@ export const SERVICE_VARIABLES = {
       group: 'redis',
       default: DEV_DEFAULTS.redisKeyPrefix,
       doc: 'prefix of every key the service writes; several deployments can share one Redis',
+    },
+  ),
+  REDIS_WAIT_REPLICAS: variable(wholeNumber({ min: 0, max: 16, error: 'must be a whole number of replicas (0-16)' }), {
+    group: 'redis',
+    default: '0',
+    doc: "a revocation (webhook or the service's own) is answered only after this many replicas confirmed the write (`WAIT`); fewer within `REDIS_WAIT_TIMEOUT_MS`: 503, so FusionAuth retries",
+  }),
+  REDIS_WAIT_TIMEOUT_MS: variable(
+    wholeNumber({ min: 1, max: 60_000, error: 'must be a whole number of milliseconds (1-60000)' }),
+    {
+      group: 'redis',
+      default: '500',
+      doc: 'how long a revocation waits for `REDIS_WAIT_REPLICAS` replicas to confirm it',
     },
   ),
   ACCESS_TOKEN_TTL_S: variable(seconds(), {

@@ -50,6 +50,12 @@ export class DenylistMirror {
     return false;
   }
 
+  /** Every live entry as `[key, instant, expiresAt]`, for writing it back to a Redis that lost it. */
+  *live(): Generator<[string, number, number]> {
+    const now = this.now();
+    for (const [key, entry] of this.entries) if (entry.expiresAt > now) yield [key, entry.instant, entry.expiresAt];
+  }
+
   /** Drops expired entries (their tokens can no longer be valid). */
   sweep(): void {
     const now = this.now();

@@ -5,6 +5,7 @@ import { AppError } from '../common/app.errors';
 import { Clock } from '../common/clock';
 import { MetricsService } from '../common/metrics.service';
 import { RedisService } from '../redis/redis.service';
+import { entriesToWriteBack } from './denylist-healing';
 import { DenylistMirror } from './denylist-mirror';
 import { Announcement, AnnouncedEntry, RedisDenylistStore } from './redis-denylist.store';
 import { Revocation, subjectKey, TokenFacts } from './revocation';
@@ -56,6 +57,8 @@ export class DenylistService implements OnApplicationBootstrap, OnApplicationShu
   private readonly waiters = new Set<() => void>();
   private timers: NodeJS.Timeout[] = [];
   private stopped = false;
+  /** Entries Redis lost are being written back (readiness says so). */
+  healing = false;
 
   constructor(
     private readonly config: AppConfig,
@@ -116,6 +119,11 @@ export class DenylistService implements OnApplicationBootstrap, OnApplicationShu
     return this.loaded && !this.needsReload && this.clock.now() - this.confirmedAt < STALE_AFTER_MS;
   }
 
+  /** Replicas of the master that takes revocations (`INFO replication`); undefined without Redis. */
+  async replicaCount(): Promise<number | undefined> {
+    return this.store?.replicaCount();
+  }
+
   get entryCount(): number {
     return this.mirror.size;
   }
@@ -150,19 +158,40 @@ export class DenylistService implements OnApplicationBootstrap, OnApplicationShu
    */
   async revoke(revocations: readonly Revocation[], event?: { id: string; ttlMs: number }): Promise<boolean> {
     const now = this.clock.now();
-    if (this.store) {
-      let applied: boolean;
-      try {
-        applied = await this.store.apply(revocations, now, event);
-      } catch (error) {
-        throw new AppError('SERVICE_UNAVAILABLE', `revocation not stored: ${(error as Error).message}`);
-      }
-      if (applied) this.take(revocations.map((r) => [subjectKey(r.subject), r.instant, now + r.ttlMs]));
-      return applied;
-    }
+    if (this.store) return this.revokeInRedis(this.store, revocations, now, event);
     if (event && (this.seenEvents.get(event.id) ?? 0) > now) return false;
     if (event) this.remember(event, now);
     this.take(revocations.map((r) => [subjectKey(r.subject), r.instant, now + r.ttlMs]));
+    return true;
+  }
+
+  /**
+   * Stored means stored on the primary and, with REDIS_WAIT_REPLICAS, confirmed by that many
+   * replicas: short of them the revocation is refused (503, so FusionAuth retries) though this
+   * instance already enforces it, and its event stays pending, so the retry applies it again.
+   */
+  private async revokeInRedis(
+    store: RedisDenylistStore,
+    revocations: readonly Revocation[],
+    now: number,
+    event: { id: string; ttlMs: number } | undefined,
+  ): Promise<boolean> {
+    const { waitReplicas: replicas, waitTimeoutMs: timeoutMs } = this.config.redis;
+    let outcome: { applied: boolean; acks: number };
+    try {
+      outcome = await store.apply(revocations, now, event, { replicas, timeoutMs });
+    } catch (error) {
+      throw new AppError('SERVICE_UNAVAILABLE', `revocation not stored: ${(error as Error).message}`);
+    }
+    if (!outcome.applied) return false;
+    this.take(revocations.map((r) => [subjectKey(r.subject), r.instant, now + r.ttlMs]));
+    if (outcome.acks < replicas) {
+      throw new AppError(
+        'SERVICE_UNAVAILABLE',
+        `revocation confirmed by ${outcome.acks} of REDIS_WAIT_REPLICAS=${replicas} replicas within ${timeoutMs} ms`,
+      );
+    }
+    if (event && replicas > 0) await store.confirm(event.id).catch(() => undefined);
     return true;
   }
 
@@ -245,19 +274,20 @@ export class DenylistService implements OnApplicationBootstrap, OnApplicationShu
       const store = this.store!;
       try {
         const base = await store.version();
-        const now = this.clock.now();
-        let count = 0;
-        for await (const batch of store.entries(now)) {
-          this.take(batch);
-          count += batch.length;
-        }
         if (base < this.version) {
-          // Redis was reset (or a replica with less took over): count from its version.
+          // Redis was reset (it lost its data, or a replica with less took over): count from its version.
           this.version = base;
           this.ahead.clear();
-        } else {
-          this.version = Math.max(this.version, base);
         }
+        const now = this.clock.now();
+        const stored = new Map<string, { instant: number; expiresAt: number }>();
+        for await (const batch of store.entries(now)) {
+          for (const [key, instant, expiresAt] of batch) stored.set(key, { instant, expiresAt });
+        }
+        await this.writeBackLost(store, stored, now);
+        this.take([...stored].map(([key, held]) => [key, held.instant, held.expiresAt]));
+        const count = stored.size;
+        this.version = Math.max(this.version, base);
         for (const seen of [...this.ahead]) if (seen <= this.version) this.ahead.delete(seen);
         while (this.ahead.delete(this.version + 1)) this.version++;
         this.needsReload = false;
@@ -281,6 +311,28 @@ export class DenylistService implements OnApplicationBootstrap, OnApplicationShu
       }
     })();
     return this.reloading;
+  }
+
+  /**
+   * What this instance holds and Redis lost goes back, before the mirror is trusted again: an
+   * instance started later, or one that missed nothing, then rejects every token revoked before.
+   */
+  private async writeBackLost(
+    store: RedisDenylistStore,
+    stored: ReadonlyMap<string, { instant: number; expiresAt: number }>,
+    now: number,
+  ): Promise<void> {
+    const lost = entriesToWriteBack(this.mirror.live(), stored, now);
+    if (lost.length === 0) return;
+    this.healing = true;
+    this.logger.warn(`Redis lost ${lost.length} revocation entries this instance holds: writing them back`);
+    try {
+      await store.writeBack(lost, now);
+    } finally {
+      this.healing = false;
+    }
+    this.metrics.denylistWrittenBack(lost.length);
+    this.logger.log(`revocation state written back to Redis: ${lost.length} entries`);
   }
 
   private remember(event: { id: string; ttlMs: number }, now: number): void {

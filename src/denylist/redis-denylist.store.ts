@@ -1,20 +1,24 @@
 import { RedisService } from '../redis/redis.service';
+import { HeldEntry } from './denylist-healing';
 import { Revocation, subjectKey } from './revocation';
 
 /**
- * In one atomic step: mark the event as seen (unless it was, then change nothing), keep the latest
- * instant and longest lifetime of each entry, number the change, and announce it to every instance.
+ * In one atomic step: mark the event (unless it was confirmed already, then change nothing), keep the
+ * latest instant and longest lifetime of each entry, number the change, and announce it to every
+ * instance. An event marked pending (`p`: written, replicas not yet confirmed) is applied again, so a
+ * retry of a write that was never confirmed never answers `duplicate`; re-applying changes nothing.
  * KEYS: [versionKey, eventKey, entryKey...]; ARGV: [eventTtlMs (0: no event), channel, entries JSON,
- * instant1, ttl1, ...]. The message is `<version> <entries JSON>`.
+ * mark (`1` confirmed, `p` pending), instant1, ttl1, ...]. The message is `<version> <entries JSON>`.
  */
 const APPLY = `
 if tonumber(ARGV[1]) > 0 then
-  if not redis.call('SET', KEYS[2], '1', 'NX', 'PX', ARGV[1]) then return 0 end
+  if redis.call('GET', KEYS[2]) == '1' then return 0 end
+  redis.call('SET', KEYS[2], ARGV[4], 'PX', ARGV[1])
 end
 if #KEYS == 2 then return 1 end
 for i = 3, #KEYS do
-  local instant = tonumber(ARGV[4 + 2 * (i - 3)])
-  local ttl = tonumber(ARGV[5 + 2 * (i - 3)])
+  local instant = tonumber(ARGV[5 + 2 * (i - 3)])
+  local ttl = tonumber(ARGV[6 + 2 * (i - 3)])
   local current = tonumber(redis.call('GET', KEYS[i]) or '-1')
   if instant > current then
     local pttl = redis.call('PTTL', KEYS[i])
@@ -28,6 +32,15 @@ redis.call('PUBLISH', ARGV[2], version .. ' ' .. ARGV[3])
 return 1
 `;
 
+/** An event's pending mark becomes confirmed (a lost confirmation only makes a retry re-apply). */
+const CONFIRM = `
+if redis.call('GET', KEYS[1]) then redis.call('SET', KEYS[1], '1', 'KEEPTTL') end
+return 1
+`;
+
+/** How many entries one write-back script carries. */
+const WRITE_BACK_BATCH = 500;
+
 /**
  * A heartbeat carrying the current version, published from the same server (the same hash slot) as
  * the revocations, so it reaches a subscriber after every revocation announced before it.
@@ -40,7 +53,7 @@ return version
 `;
 
 /** One announced entry: [subject key, instant (ms), expires at (ms)]. */
-export type AnnouncedEntry = [string, number, number];
+export type AnnouncedEntry = HeldEntry;
 
 export interface Announcement {
   /** The number of the change: consecutive, so a subscriber notices one it missed. */
@@ -54,7 +67,7 @@ export interface Announcement {
  * raised with every change, lets each instance prove it has missed none.
  */
 export class RedisDenylistStore {
-  constructor(private readonly redis: Pick<RedisService, 'client' | 'key'> & Partial<RedisService>) {}
+  constructor(private readonly redis: RedisService) {}
 
   get channel(): string {
     return this.redis.key('denylist');
@@ -69,23 +82,61 @@ export class RedisDenylistStore {
     return this.redis.key('{dl}', suffix);
   }
 
-  /** False when the event had already been applied. */
+  /**
+   * Stores revocations with the event's mark, then waits for `wait.replicas` replicas (`WAIT`, on the
+   * connection that wrote). `applied` is false when the event had been confirmed before; `acks` is
+   * the number of replicas that confirmed in time. With replicas to wait for, the mark stays pending
+   * until `confirm`.
+   */
   async apply(
     revocations: readonly Revocation[],
     now: number,
     event?: { id: string; ttlMs: number },
-  ): Promise<boolean> {
-    const entries: AnnouncedEntry[] = revocations.map((r) => [subjectKey(r.subject), r.instant, now + r.ttlMs]);
-    const result = await this.redis.client.eval(APPLY, {
+    wait: { replicas: number; timeoutMs: number } = { replicas: 0, timeoutMs: 0 },
+  ): Promise<{ applied: boolean; acks: number }> {
+    const entries: HeldEntry[] = revocations.map((r) => [subjectKey(r.subject), r.instant, now + r.ttlMs]);
+    const { result, acks } = await this.redis.acknowledged(this.versionKey, wait, (client) =>
+      this.write(client, entries, now, event, wait.replicas > 0 ? 'p' : '1'),
+    );
+    return { applied: result === 1, acks };
+  }
+
+  async replicaCount(): Promise<number> {
+    return this.redis.replicaCount(this.versionKey);
+  }
+
+  /** The effect of the event is replicated: a retry of it is now a `duplicate`. */
+  async confirm(eventId: string): Promise<void> {
+    await this.redis.client.eval(CONFIRM, { keys: [this.key(`e:${eventId}`)] });
+  }
+
+  /**
+   * Writes entries a Redis lost back, with their remaining lifetime, through the same script as a
+   * revocation (the later instant and the longer lifetime win, and every instance is told).
+   */
+  async writeBack(entries: readonly HeldEntry[], now: number): Promise<void> {
+    for (let i = 0; i < entries.length; i += WRITE_BACK_BATCH) {
+      await this.write(this.redis.client, entries.slice(i, i + WRITE_BACK_BATCH), now, undefined, '1');
+    }
+  }
+
+  private write(
+    client: RedisService['client'],
+    entries: readonly HeldEntry[],
+    now: number,
+    event: { id: string; ttlMs: number } | undefined,
+    mark: '1' | 'p',
+  ): Promise<unknown> {
+    return client.eval(APPLY, {
       keys: [this.versionKey, this.key(`e:${event?.id ?? '-'}`), ...entries.map(([key]) => this.key(key))],
       arguments: [
         String(event?.ttlMs ?? 0),
         this.channel,
         JSON.stringify(entries),
-        ...revocations.flatMap((r) => [String(r.instant), String(r.ttlMs)]),
+        mark,
+        ...entries.flatMap(([, instant, expiresAt]) => [String(instant), String(Math.max(1, expiresAt - now))]),
       ],
     });
-    return result === 1;
   }
 
   /** The current version, for a heartbeat on `channel` that says it. */
@@ -101,7 +152,7 @@ export class RedisDenylistStore {
   async *entries(now: number): AsyncGenerator<AnnouncedEntry[]> {
     const client = this.redis.client;
     const prefix = this.key('');
-    for await (const keys of this.redis.scanKeys!(`${prefix}[uast]*`, 1000)) {
+    for await (const keys of this.redis.scanKeys(`${prefix}[uast]*`, 1000)) {
       if (keys.length === 0) continue;
       const batch = client.multi().mGet(keys);
       for (const key of keys) batch.pTTL(key);
@@ -120,7 +171,7 @@ export class RedisDenylistStore {
 
   /** Announcements as they come; anything that is not one is ignored. */
   async subscribe(onAnnouncement: (announcement: Announcement) => void): Promise<void> {
-    await this.redis.subscribe!(this.channel, (message) => {
+    await this.redis.subscribe(this.channel, (message) => {
       const parsed = parseVersioned(message);
       if (!parsed) return;
       try {
@@ -134,7 +185,7 @@ export class RedisDenylistStore {
 
   /** Heartbeats on `channel`: the version at the time and when it was sent. */
   async subscribeHeartbeats(channel: string, onBeat: (version: number, sentAt: number) => void): Promise<void> {
-    await this.redis.subscribe!(channel, (message) => {
+    await this.redis.subscribe(channel, (message) => {
       const parsed = parseVersioned(message);
       const sentAt = Number(parsed?.rest);
       if (parsed && Number.isFinite(sentAt)) onBeat(parsed.version, sentAt);

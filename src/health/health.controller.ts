@@ -84,9 +84,16 @@ export class HealthController {
         .check('redis')
         .attempt(async () => {
           if (!(await this.redis.ping(PROBE_TIMEOUT_MS))) throw new Error('Redis does not answer');
-          return { mode: this.redis.mode };
+          return { mode: this.redis.mode, ...(await this.replicas()) };
         })
         .withTimeout(PROBE_TIMEOUT_MS + 500);
+  }
+
+  /** The replicas the revocations' master has, next to how many a revocation waits for. */
+  private async replicas(): Promise<{ replicas?: number; waitReplicas: number }> {
+    const waitReplicas = this.config.redis.waitReplicas;
+    const replicas = await this.denylist.replicaCount().catch(() => undefined);
+    return replicas === undefined ? { waitReplicas } : { replicas, waitReplicas };
   }
 
   private issuerIndicator(provider: AppConfig['providers'][number]): HealthIndicatorFunction {
@@ -111,6 +118,9 @@ export class HealthController {
   private denylistIndicator() {
     const check = this.indicators.check('denylist');
     const stalenessS = Math.round(this.denylist.stalenessMs) / 1000;
+    if (this.denylist.healing) {
+      return check.down({ message: 'writing back revocation entries Redis lost', entries: this.denylist.entryCount });
+    }
     return this.denylist.fresh
       ? check.up({ entries: this.denylist.entryCount })
       : check.down({ message: 'revocation state is not confirmed current', stalenessS });

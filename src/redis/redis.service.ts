@@ -1,24 +1,18 @@
 import { Logger, OnApplicationShutdown } from '@nestjs/common';
-import { createClient, createCluster, createSentinel } from 'redis';
 import { AppConfig } from '../config/app-config';
 import { RedisTarget } from '../config/redis-target';
+import { clusterSlot } from './cluster-slot';
+import {
+  closeQuietly,
+  connect,
+  Connection,
+  delay,
+  PROBE_TIMEOUT_MS,
+  reconnectDelay,
+  RedisClient,
+} from './redis-connection';
 
-export type RedisClient = ReturnType<typeof createClient>;
-type RedisCluster = ReturnType<typeof createCluster>;
-type RedisSentinel = ReturnType<typeof createSentinel>;
-type Connection =
-  | { readonly mode: 'standalone'; readonly client: RedisClient }
-  | { readonly mode: 'cluster'; readonly cluster: RedisCluster }
-  | { readonly mode: 'sentinel'; readonly sentinel: RedisSentinel };
-
-const PROBE_TIMEOUT_MS = 1000;
-const MAX_BACKOFF_MS = 3000;
-
-/** Exponential backoff with jitter, capped, so many instances do not reconnect in lockstep. */
-export function reconnectDelay(retries: number, random: () => number = Math.random): number {
-  const base = Math.min(MAX_BACKOFF_MS, 50 * 2 ** Math.min(retries, 10));
-  return Math.round(base / 2 + (random() * base) / 2);
-}
+export type { RedisClient };
 
 /**
  * The Redis of the process: one server, a Sentinel-managed master, or a Cluster (REDIS_URL says
@@ -28,12 +22,17 @@ export function reconnectDelay(retries: number, random: () => number = Math.rand
 export class RedisService implements OnApplicationShutdown {
   private readonly logger = new Logger('Redis');
   private subscriberClient?: RedisClient;
+  /** One server: the connection acknowledged writes WAIT on, so a WAIT never holds up other commands. */
+  private writerClient?: Promise<RedisClient>;
   private down = false;
   private readonly connectionListeners = new Set<(up: boolean) => void>();
+  private closed = false;
+  private sentinelProxy?: RedisClient;
 
   private constructor(
     private readonly config: AppConfig,
-    private readonly connection: Connection | undefined,
+    /** Replaced only by `connectSentinel` (a Sentinel client that gave up cannot connect again). */
+    private connection: Connection | undefined,
     /** While the start-up probe runs, a refused connection is an answer, not an outage to report. */
     private readonly probe: { active: boolean } = { active: false },
   ) {}
@@ -62,7 +61,7 @@ export class RedisService implements OnApplicationShutdown {
     const connecting = (async () => {
       if (connection.mode === 'standalone') await connection.client.connect();
       else if (connection.mode === 'cluster') await connection.cluster.connect();
-      else await connection.sentinel.connect();
+      else await service.connectSentinel(() => connect(target, reconnectStrategy));
     })();
     connecting.catch(() => undefined);
     if (required) {
@@ -76,6 +75,35 @@ export class RedisService implements OnApplicationShutdown {
     } catch {
       await service.close();
       return new RedisService(config, undefined);
+    }
+  }
+
+  /**
+   * node-redis's Sentinel client gives up connecting after its rediscoveries (about 16 s) and can
+   * never connect again: an instance started while no Sentinel names a primary that answers (a
+   * failover under way, the default 30 s before a dead primary is replaced) would stay down for good.
+   * A fresh client is made and connected, with backoff, until one reaches the primary.
+   */
+  private async connectSentinel(fresh: () => Connection): Promise<void> {
+    for (let attempt = 0; ; attempt++) {
+      const current = this.connection;
+      if (current?.mode !== 'sentinel') return;
+      try {
+        await current.sentinel.connect();
+        if (attempt > 0) this.onReady();
+        return;
+      } catch (error) {
+        if (this.closed) return;
+        this.onError(error);
+        await Promise.resolve()
+          .then(() => current.sentinel.destroy())
+          .catch(() => undefined);
+        await delay(reconnectDelay(attempt));
+        if (this.closed) return;
+        const next = fresh() as Extract<Connection, { mode: 'sentinel' }>;
+        next.sentinel.on('error', (e: unknown) => this.onError(e));
+        this.connection = next;
+      }
     }
   }
 
@@ -98,7 +126,16 @@ export class RedisService implements OnApplicationShutdown {
     const connection = this.connection;
     if (!connection) throw new Error('Redis is not enabled in this process');
     if (connection.mode === 'standalone') return connection.client;
-    return (connection.mode === 'cluster' ? connection.cluster : connection.sentinel) as unknown as RedisClient;
+    if (connection.mode === 'cluster') return connection.cluster as unknown as RedisClient;
+    // Holders of `client` (the session store) keep working when connectSentinel replaces the client.
+    this.sentinelProxy ??= new Proxy({} as RedisClient, {
+      get: (_target, property) => {
+        const current = (this.connection as Extract<Connection, { mode: 'sentinel' }>).sentinel;
+        const value: unknown = Reflect.get(current, property);
+        return typeof value === 'function' ? (value as (...args: unknown[]) => unknown).bind(current) : value;
+      },
+    });
+    return this.sentinelProxy;
   }
 
   /** A key under the service's prefix: `key('user-sessions', id)` → `fag:user-sessions:<id>`. */
@@ -116,6 +153,52 @@ export class RedisService implements OnApplicationShutdown {
     } catch {
       return false;
     }
+  }
+
+  /**
+   * Runs `write` on one connection to the master that owns `key`, then, with replicas to wait for,
+   * `WAIT`s on that same connection (WAIT counts the writes of its own connection). `acks` is how many
+   * replicas confirmed within the timeout. Cluster: the shard that took the write.
+   */
+  async acknowledged<T>(
+    key: string,
+    wait: { replicas: number; timeoutMs: number },
+    write: (client: RedisClient) => Promise<T>,
+  ): Promise<{ result: T; acks: number }> {
+    if (wait.replicas <= 0) return { result: await write(this.client), acks: 0 };
+    return this.onMasterOf(key, async (client) => {
+      const result = await write(client);
+      return { result, acks: await client.wait(wait.replicas, wait.timeoutMs) };
+    });
+  }
+
+  /** The replicas connected to the master that owns `key` (`INFO replication`), as readiness reports them. */
+  async replicaCount(key: string): Promise<number> {
+    const info = await this.onMasterOf(key, (client) => client.info('replication'));
+    return Number(/^connected_slaves:(\d+)/m.exec(info)?.[1] ?? 0);
+  }
+
+  private async onMasterOf<T>(key: string, use: (client: RedisClient) => Promise<T>): Promise<T> {
+    const connection = this.connection;
+    if (!connection) throw new Error('Redis is not enabled in this process');
+    if (connection.mode === 'sentinel')
+      return connection.sentinel.use((client) => use(client as unknown as RedisClient));
+    if (connection.mode === 'cluster') {
+      const master = connection.cluster.getSlotMaster(clusterSlot(key));
+      return use(await connection.cluster.nodeClient(master));
+    }
+    return use(await this.writer(connection.client));
+  }
+
+  private writer(client: RedisClient): Promise<RedisClient> {
+    this.writerClient ??= (async () => {
+      const writer = client.duplicate();
+      writer.on('error', (error: Error) => this.onError(error));
+      await writer.connect();
+      return writer;
+    })();
+    this.writerClient.catch(() => (this.writerClient = undefined));
+    return this.writerClient;
   }
 
   /** Every key matching `match`, in batches (SCAN, so Redis is never blocked), on every Cluster master. */
@@ -183,9 +266,12 @@ export class RedisService implements OnApplicationShutdown {
   }
 
   private async close(): Promise<void> {
+    this.closed = true;
     const connection = this.connection;
+    const writer = await this.writerClient?.catch(() => undefined);
     await Promise.all([
       closeQuietly(this.subscriberClient),
+      closeQuietly(writer),
       connection?.mode === 'standalone' ? closeQuietly(connection.client) : undefined,
       connection?.mode === 'cluster' ? closeQuietly(connection.cluster) : undefined,
       connection?.mode === 'sentinel' ? closeQuietly(connection.sentinel) : undefined,
@@ -217,54 +303,3 @@ export class RedisService implements OnApplicationShutdown {
     }
   }
 }
-
-function connect(
-  target: RedisTarget,
-  reconnectStrategy: (retries: number, cause: Error) => number | Error,
-): Connection {
-  const socket = {
-    connectTimeout: PROBE_TIMEOUT_MS * 2,
-    reconnectStrategy,
-    ...(target.tls ? { tls: true as const } : {}),
-  };
-  const auth = { username: target.username, password: target.password };
-  if (target.mode === 'standalone') {
-    return { mode: 'standalone', client: createClient({ url: target.url, disableOfflineQueue: true, socket }) };
-  }
-  if (target.mode === 'cluster') {
-    return {
-      mode: 'cluster',
-      cluster: createCluster({
-        rootNodes: target.nodes.map((node) => ({ socket: { host: node.host, port: node.port } })),
-        defaults: { ...auth, disableOfflineQueue: true, socket },
-      }),
-    };
-  }
-  return {
-    mode: 'sentinel',
-    sentinel: createSentinel({
-      name: target.masterName!,
-      sentinelRootNodes: target.nodes.map((node) => ({ host: node.host, port: node.port })),
-      nodeClientOptions: { ...auth, database: target.database, disableOfflineQueue: true, socket },
-      sentinelClientOptions: { ...auth, socket },
-    }),
-  };
-}
-
-async function closeQuietly(
-  client: { isOpen: boolean; close(): Promise<void>; destroy(): unknown } | undefined,
-): Promise<void> {
-  if (!client?.isOpen) return;
-  try {
-    await Promise.race([client.close(), delay(PROBE_TIMEOUT_MS)]);
-  } catch {
-    // Closing a broken connection may fail; it is going away either way.
-  }
-  try {
-    if (client.isOpen) await client.destroy();
-  } catch {
-    // Already closed by node-redis itself.
-  }
-}
-
-const delay = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms).unref());

@@ -16,6 +16,20 @@ export async function redisAnswers(url: string): Promise<boolean> {
   }
 }
 
+/** The process id of the redis-server answering at this URL, if one answers. */
+async function answeringPid(url: string): Promise<number | undefined> {
+  const client = createClient({ url, socket: { connectTimeout: 1000, reconnectStrategy: false } });
+  client.on('error', () => undefined);
+  try {
+    await client.connect();
+    return Number(/^process_id:(\d+)/m.exec(await client.info('server'))?.[1]);
+  } catch {
+    return undefined;
+  } finally {
+    if (client.isOpen) client.destroy();
+  }
+}
+
 export function redisServerOnPath(): string | undefined {
   const found = spawnSync('sh', ['-c', 'command -v redis-server'], { encoding: 'utf8' });
   return found.status === 0 ? found.stdout.trim() : undefined;
@@ -77,12 +91,24 @@ export class RedisServerProcess {
       '--appendonly',
       'no',
     ];
-    this.child = spawn(this.binary, args, { stdio: 'ignore' });
+    const child = spawn(this.binary, args, { stdio: 'ignore' });
+    this.child = child;
     for (let i = 0; i < 100; i++) {
-      if (await redisAnswers(this.url)) return;
+      const pid = await answeringPid(this.url);
+      // Another process's redis-server took the port first: never send it a command.
+      if (pid !== undefined && pid !== child.pid) {
+        await this.stop();
+        throw new Error(`port ${this.port} is taken by another redis-server (pid ${pid})`);
+      }
+      if (pid !== undefined) return;
       await new Promise((resolve) => setTimeout(resolve, 50));
     }
     throw new Error(`redis-server on port ${this.port} did not start`);
+  }
+
+  /** SIGSTOP freezes the server (its peers see a node that does not answer), SIGCONT thaws it. */
+  signal(signal: 'SIGSTOP' | 'SIGCONT'): void {
+    this.child?.kill(signal);
   }
 
   async stop(): Promise<void> {

@@ -1,4 +1,4 @@
-import { reconnectDelay } from './redis.service';
+import { reconnectDelay } from './redis-connection';
 
 describe('reconnectDelay', () => {
   it('backs off exponentially from 25-50 ms and caps at 3 s', () => {
