@@ -4,7 +4,7 @@ import { ThrottlerModule } from '@nestjs/throttler';
 import { LoggerModule } from 'nestjs-pino';
 import { AuthModule } from './auth/auth.module';
 import { CommonModule } from './common/common.module';
-import { loggerParams } from './common/logging';
+import { requestLoggerParams } from './common/logging';
 import { RateLimitGuard, rateLimitOptions } from './common/rate-limit.guard';
 import { AppConfig } from './config/app-config';
 import { ConfigModule } from './config/config.module';
@@ -25,7 +25,7 @@ export class AppModule {
       imports: [
         ConfigModule.forRoot(config),
         CommonModule,
-        LoggerModule.forRoot(loggerParams(config)),
+        LoggerModule.forRootAsync(requestLoggerParams(config)),
         RedisModule,
         ThrottlerModule.forRootAsync({
           inject: [AppConfig, RedisService],

@@ -1,7 +1,8 @@
-import { Global, Module } from '@nestjs/common';
+import { Global, MiddlewareConsumer, Module, NestModule } from '@nestjs/common';
 import { APP_FILTER, DiscoveryModule } from '@nestjs/core';
 import { AppExceptionFilter } from './app-exception.filter';
 import { Clock, SystemClock } from './clock';
+import { requestIdOnly } from './logging';
 import { MetricsService } from './metrics.service';
 import { RouteKinds } from './route-kinds.service';
 import { ShutdownState } from './shutdown-state';
@@ -18,4 +19,12 @@ import { ShutdownState } from './shutdown-state';
   ],
   exports: [Clock, MetricsService, RouteKinds, ShutdownState],
 })
-export class CommonModule {}
+export class CommonModule implements NestModule {
+  constructor(private readonly kinds: RouteKinds) {}
+
+  /** Quiet routes run without the request logger (see `requestLoggerParams`) but keep their request id. */
+  configure(consumer: MiddlewareConsumer): void {
+    const quiet = this.kinds.quietRoutes();
+    if (quiet.length > 0) consumer.apply(requestIdOnly).forRoutes(...quiet);
+  }
+}

@@ -1,7 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { Params } from 'nestjs-pino';
+import type { NextFunction } from 'express';
+import type { LoggerModuleAsyncParams, Params } from 'nestjs-pino';
 import { AppConfig } from '../config/app-config';
+import { RouteKinds } from './route-kinds.service';
 
 /**
  * Query parameters whose values are logged; every other value is redacted, so a credential in a URL
@@ -42,6 +44,25 @@ export function loggerParams(config: AppConfig): Params {
       },
     },
   };
+}
+
+/**
+ * The request logger for every route but the quiet ones (probes, scrapes): those get neither
+ * pino-http nor its child logger and request context, only their X-Request-Id
+ * (`requestIdOnly`). The quiet level stays for a quiet route reached by a spelling the exclusion
+ * does not cover.
+ */
+export function requestLoggerParams(config: AppConfig): LoggerModuleAsyncParams {
+  return {
+    inject: [RouteKinds],
+    useFactory: (kinds: RouteKinds): Params => ({ ...loggerParams(config), exclude: kinds.quietRoutes() }),
+  };
+}
+
+/** What a quiet route keeps of the request logger: its X-Request-Id, as any other route answers it. */
+export function requestIdOnly(req: IncomingMessage, res: ServerResponse, next: NextFunction): void {
+  requestId(req, res);
+  next();
 }
 
 /** A caller's X-Request-Id is kept when it is a plain token (so ids line up across services), else a new one. */
