@@ -5,6 +5,7 @@ import { Clock, SystemClock } from './clock';
 import { requestIdOnly } from './logging';
 import { MetricsService } from './metrics.service';
 import { RouteKinds } from './route-kinds.service';
+import { PageHeaders } from './security-headers';
 import { ShutdownState } from './shutdown-state';
 
 @Global()
@@ -14,10 +15,11 @@ import { ShutdownState } from './shutdown-state';
     { provide: Clock, useClass: SystemClock },
     { provide: APP_FILTER, useClass: AppExceptionFilter },
     MetricsService,
+    PageHeaders,
     RouteKinds,
     ShutdownState,
   ],
-  exports: [Clock, MetricsService, RouteKinds, ShutdownState],
+  exports: [Clock, MetricsService, PageHeaders, RouteKinds, ShutdownState],
 })
 export class CommonModule implements NestModule {
   constructor(private readonly kinds: RouteKinds) {}

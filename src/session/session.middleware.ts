@@ -4,6 +4,7 @@ import session, { Store } from 'express-session';
 import { AppConfig } from '../config/app-config';
 import { AppError } from '../common/app.errors';
 import { Clock } from '../common/clock';
+import { PageHeaders } from '../common/security-headers';
 import { isSessionExpired, SessionTimeouts, touchIntervalMs } from './session-expiry';
 import { SESSION_STORE, sessionTimeouts } from './session-store';
 import { SessionService } from './session.service';
@@ -23,6 +24,7 @@ export class SessionMiddleware implements NestMiddleware {
     @Inject(SESSION_STORE) store: Store,
     private readonly sessions: SessionService,
     private readonly clock: Clock,
+    private readonly pageHeaders: PageHeaders,
     config: AppConfig,
   ) {
     this.timeouts = sessionTimeouts(config);
@@ -44,6 +46,8 @@ export class SessionMiddleware implements NestMiddleware {
 
   use(req: Request, res: Response, next: NextFunction): void {
     req.routeKind = 'browser';
+    // Every browser route answers a page (or a redirect to one): its HTML-only security headers.
+    this.pageHeaders.apply(res);
     this.handler(req, res, (error?: unknown) => {
       if (error) return next(storeUnavailable(error));
       this.enforceTimeouts(req).then(
