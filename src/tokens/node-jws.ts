@@ -79,7 +79,7 @@ export async function verifyJwt(
   const signature = Buffer.from(encodedSignature, 'base64url');
   const candidates = Array.isArray(key)
     ? (key as readonly Uint8Array[])
-    : [typeof key === 'function' ? await (key)(header) : (key as VerificationKey)];
+    : [typeof key === 'function' ? await key(header) : (key as VerificationKey)];
   if (!candidates.some((candidate) => verifies(algorithm, header.alg, candidate, signingInput, signature)))
     throw new errors.JWSSignatureVerificationFailed();
   return { header, payload: checkClaims(Buffer.from(encodedPayload, 'base64url'), rules) };
