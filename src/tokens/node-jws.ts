@@ -132,8 +132,13 @@ function verifies(
   }
 }
 
+/** Keys already found fit for an algorithm: reading a KeyObject's details costs more than the check. */
+const fitFor = new WeakMap<KeyObject, Set<string>>();
+
 /** A key of the algorithm's type (and curve), as jose checks a CryptoKey before using it. */
 function checkKeyType(algorithm: Algorithm, alg: string, key: KeyObject): void {
+  const known = fitFor.get(key);
+  if (known?.has(alg)) return;
   const details = key.asymmetricKeyDetails ?? {};
   const type = key.asymmetricKeyType;
   const fits =
@@ -145,6 +150,7 @@ function checkKeyType(algorithm: Algorithm, alg: string, key: KeyObject): void {
   if (!fits) throw new TypeError(`${alg} cannot be verified with this key`);
   if (algorithm.kty === 'RSA' && (details.modulusLength ?? 0) < MIN_RSA_BITS)
     throw new TypeError(`${alg} requires key modulusLength to be ${MIN_RSA_BITS} bits or larger`);
+  fitFor.set(key, (known ?? new Set()).add(alg));
 }
 
 const NODE_CURVES: Readonly<Record<string, string>> = {
