@@ -62,7 +62,7 @@ describe('the session store after a session ended', () => {
     await set(store, 's1', data('u1'));
     marks.ended = () => Promise.reject(new Error('a touch must not cost a look at the marks'));
     await new Promise<void>((resolve, reject) =>
-      store.touch('s1', data('u1'), (err) => (err ? reject(new Error(String(err))) : resolve())),
+      store.touch('s1', data('u1'), (err?: unknown) => (err ? reject(new Error('touch failed')) : resolve())),
     );
     expect(await get(store, 's1')).toMatchObject({ user: { id: 'u1' } });
     await new Promise<void>((resolve) => store.destroy('s1', () => resolve()));
