@@ -8,9 +8,10 @@ import { PageHeaders } from '../common/security-headers';
 import { isSessionExpired, SessionTimeouts, touchIntervalMs } from './session-expiry';
 import { SESSION_STORE, sessionTimeouts } from './session-store';
 import { SessionService } from './session.service';
+import { CsrfMiddleware } from './csrf.middleware';
 
 /**
- * express-session for browser routes, followed by the server-side timeouts. The session module binds
+ * express-session for browser routes, followed by the server-side timeouts and the CSRF check. The session module binds
  * it to the routes that declare themselves browser routes only: machine routes carry no session and
  * never touch the store, however their URL is spelled.
  */
@@ -25,6 +26,7 @@ export class SessionMiddleware implements NestMiddleware {
     private readonly sessions: SessionService,
     private readonly clock: Clock,
     private readonly pageHeaders: PageHeaders,
+    private readonly csrf: CsrfMiddleware,
     config: AppConfig,
   ) {
     this.timeouts = sessionTimeouts(config);
@@ -51,7 +53,9 @@ export class SessionMiddleware implements NestMiddleware {
     this.handler(req, res, (error?: unknown) => {
       if (error) return next(storeUnavailable(error));
       this.enforceTimeouts(req).then(
-        () => next(),
+        // The CSRF check runs here rather than as a middleware of its own: one router layer per
+        // browser route instead of two, which every request (an API call too) walks past.
+        () => this.csrf.use(req, res, next),
         (err: unknown) => next(storeUnavailable(err)),
       );
     });
