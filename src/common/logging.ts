@@ -2,6 +2,8 @@ import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { NextFunction } from 'express';
 import type { LoggerModuleAsyncParams, Params } from 'nestjs-pino';
+import { destination } from 'pino';
+import type { Options } from 'pino-http';
 import { AppConfig } from '../config/app-config';
 import { RouteKinds } from './route-kinds.service';
 
@@ -55,7 +57,13 @@ export function loggerParams(config: AppConfig): Params {
 export function requestLoggerParams(config: AppConfig): LoggerModuleAsyncParams {
   return {
     inject: [RouteKinds],
-    useFactory: (kinds: RouteKinds): Params => ({ ...loggerParams(config), exclude: kinds.quietRoutes() }),
+    useFactory: (kinds: RouteKinds): Params => {
+      const params = loggerParams(config);
+      // Standard output written asynchronously: lines logged while a write is under way go out
+      // together in the next one, instead of one blocking write per request (flushed on exit).
+      const stream = destination({ dest: 1, sync: false });
+      return { ...params, pinoHttp: { ...(params.pinoHttp as Options), stream }, exclude: kinds.quietRoutes() };
+    },
   };
 }
 
