@@ -80,8 +80,12 @@ export async function verifyJwt(
   const candidates = Array.isArray(key)
     ? (key as readonly Uint8Array[])
     : [typeof key === 'function' ? await key(header) : (key as VerificationKey)];
-  if (!candidates.some((candidate) => verifies(algorithm, header.alg, candidate, signingInput, signature)))
-    throw new errors.JWSSignatureVerificationFailed();
+  let verified = false;
+  for (const candidate of candidates) {
+    verified = await verifies(algorithm, header.alg, candidate, signingInput, signature);
+    if (verified) break;
+  }
+  if (!verified) throw new errors.JWSSignatureVerificationFailed();
   return { header, payload: checkClaims(Buffer.from(encodedPayload, 'base64url'), rules) };
 }
 
@@ -106,7 +110,7 @@ function verifies(
   key: VerificationKey,
   signingInput: Buffer,
   signature: Buffer,
-): boolean {
+): boolean | Promise<boolean> {
   if (algorithm.kty === 'oct') {
     if (key instanceof KeyObject) throw new TypeError(`${alg} needs a secret`);
     const mac = createHmac(algorithm.digest!, key).update(signingInput).digest();
@@ -114,22 +118,24 @@ function verifies(
   }
   if (!(key instanceof KeyObject) || key.type !== 'public') throw new TypeError(`${alg} needs a public key`);
   checkKeyType(algorithm, alg, key);
-  try {
-    return verify(
-      algorithm.digest,
-      signingInput,
-      {
-        key,
-        ...(algorithm.kty === 'EC' ? { dsaEncoding: 'ieee-p1363' as const } : {}),
-        ...(algorithm.pss
-          ? { padding: constants.RSA_PKCS1_PSS_PADDING, saltLength: constants.RSA_PSS_SALTLEN_DIGEST }
-          : {}),
-      },
-      signature,
-    );
-  } catch (cause) {
-    throw new errors.JWSSignatureVerificationFailed(undefined, { cause });
-  }
+  const options = {
+    key,
+    ...(algorithm.kty === 'EC' ? { dsaEncoding: 'ieee-p1363' as const } : {}),
+    ...(algorithm.pss
+      ? { padding: constants.RSA_PKCS1_PSS_PADDING, saltLength: constants.RSA_PSS_SALTLEN_DIGEST }
+      : {}),
+  };
+  // With a callback, node:crypto verifies on libuv's thread pool: the event loop serves other
+  // requests meanwhile, as WebCrypto's did, without WebCrypto's key import and promise machinery.
+  return new Promise((resolve, reject) => {
+    try {
+      verify(algorithm.digest, signingInput, options, signature, (error, ok) =>
+        error ? reject(new errors.JWSSignatureVerificationFailed(undefined, { cause: error })) : resolve(ok),
+      );
+    } catch (cause) {
+      reject(new errors.JWSSignatureVerificationFailed(undefined, { cause }));
+    }
+  });
 }
 
 /** Keys already found fit for an algorithm: reading a KeyObject's details costs more than the check. */
