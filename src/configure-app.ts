@@ -1,9 +1,9 @@
 import { join } from 'node:path';
 import type { NestExpressApplication } from '@nestjs/platform-express';
-import { NextFunction, raw, Request, Response } from 'express';
-import helmet from 'helmet';
+import { raw } from 'express';
 import hbs from 'hbs';
 import { AppConfig } from './config/app-config';
+import { everyResponseHeaders } from './common/security-headers';
 
 const ROOT = join(__dirname, '..');
 const WEBHOOK_BODY_LIMIT = 1024 * 1024;
@@ -31,14 +31,10 @@ export async function configureApp(
   app.disable('x-powered-by');
   // Nothing is cached (no-store below; /api answers are per token): an ETag would only cost a hash per answer.
   app.set('etag', false);
-  app.use(helmet(helmetOptions(config)));
+  // Security headers and no-store in one middleware; the HTML-only ones are added by pages (PageHeaders).
+  app.use(everyResponseHeaders(config));
   // Webhook signatures cover the exact bytes: keep the raw body (at most 1 MiB, else 413).
   app.use('/webhooks', raw({ type: () => true, limit: WEBHOOK_BODY_LIMIT }));
-  // Pages are made per request and may show personal data: no cache keeps them (static files aside).
-  app.use((req: Request, res: Response, next: NextFunction) => {
-    if (!req.path.startsWith('/static/')) res.setHeader('Cache-Control', 'no-store');
-    next();
-  });
   app.useStaticAssets(join(ROOT, 'public'), { prefix: '/static/', index: false, maxAge: '1h', fallthrough: true });
   app.setBaseViewsDir(options.views ? [...options.views, join(ROOT, 'views')] : join(ROOT, 'views'));
   app.setViewEngine('hbs');
@@ -46,31 +42,4 @@ export async function configureApp(
   // views/ need a restart).
   app.set('view cache', true);
   await new Promise<void>((resolve) => hbs.registerPartials(join(ROOT, 'views', 'partials'), () => resolve()));
-}
-
-function helmetOptions(config: AppConfig): Parameters<typeof helmet>[0] {
-  // Logout and re-authentication post forms that redirect to the provider; Chrome applies
-  // form-action to those redirects, so each provider's origin is allowed as a form target.
-  const providerOrigins = config.providers.map((p) => new URL(p.issuer).origin);
-  return {
-    contentSecurityPolicy: {
-      useDefaults: false,
-      directives: {
-        defaultSrc: ["'self'"],
-        scriptSrc: ["'self'"],
-        styleSrc: ["'self'"],
-        imgSrc: ["'self'", 'data:'],
-        fontSrc: ["'self'"],
-        connectSrc: ["'self'"],
-        objectSrc: ["'none'"],
-        baseUri: ["'none'"],
-        frameAncestors: ["'none'"],
-        formAction: ["'self'", ...new Set(providerOrigins)],
-        ...(config.https ? { upgradeInsecureRequests: [] } : {}),
-      },
-    },
-    frameguard: { action: 'deny' },
-    referrerPolicy: { policy: 'no-referrer' },
-    strictTransportSecurity: config.https ? { maxAge: 31_536_000, includeSubDomains: true } : false,
-  };
 }

@@ -13,7 +13,7 @@ import { ThrottlerModule } from '@nestjs/throttler';
 import { LoggerModule } from 'nestjs-pino';
 import { AuthModule } from './auth/auth.module';
 import { CommonModule } from './common/common.module';
-import { loggerParams } from './common/logging';
+import { requestLoggerParams } from './common/logging';
 import { RateLimitGuard, rateLimitOptions } from './common/rate-limit.guard';
 import { AppConfig } from './config/app-config';
 import { configFromSource } from './config/config-from-process';
@@ -84,11 +84,7 @@ export class FusionAuthGuardModule {
       useFactory: async (...args: unknown[]) => configFromSource(await options.useFactory(...args)),
     });
     return {
-      ...FusionAuthGuardModule.assemble(
-        config,
-        LoggerModule.forRootAsync({ inject: [AppConfig], useFactory: loggerParams }),
-        options,
-      ),
+      ...FusionAuthGuardModule.assemble(config, LoggerModule.forRootAsync(requestLoggerParams()), options),
       providers: [...FusionAuthGuardModule.providers(), { provide: CONFIG_WARNINGS, useClass: ConfigWarnings }],
     };
   }
@@ -98,7 +94,7 @@ export class FusionAuthGuardModule {
     return {
       ...FusionAuthGuardModule.assemble(
         ConfigModule.forRoot(config),
-        LoggerModule.forRoot(loggerParams(config)),
+        LoggerModule.forRootAsync(requestLoggerParams()),
         features,
       ),
       providers: FusionAuthGuardModule.providers(),

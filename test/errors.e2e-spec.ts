@@ -69,6 +69,24 @@ describe('errors and basics', () => {
     expect(res.headers.get('x-powered-by')).toBeNull();
   });
 
+  it('sends the page headers on the HTML error page too, for a URL no route serves', async () => {
+    const res = await fetch(`${app.url}/no/such/page`);
+    expect(res.headers.get('content-security-policy')).toContain("frame-ancestors 'none'");
+    expect(res.headers.get('x-frame-options')).toBe('DENY');
+    expect(res.headers.get('cache-control')).toBe('no-store');
+  });
+
+  it('sends a JSON answer the headers that protect any resource, and none meant for pages', async () => {
+    for (const path of ['/health/live', '/api/no/such/route']) {
+      const res = await fetch(`${app.url}${path}`);
+      expect(res.headers.get('x-content-type-options')).toBe('nosniff');
+      expect(res.headers.get('cross-origin-resource-policy')).toBe('same-origin');
+      expect(res.headers.get('cache-control')).toContain('no-store');
+      expect(res.headers.get('content-security-policy')).toBeNull();
+      expect(res.headers.get('x-frame-options')).toBeNull();
+    }
+  });
+
   it('serves the stylesheet', async () => {
     const res = await fetch(`${app.url}/static/app.css`);
     expect(res.status).toBe(200);

@@ -39,7 +39,7 @@ export class FrontChannelLogoutController {
       session: user && auth ? { id: req.sessionID, provider: auth.provider } : undefined,
     });
     if (outcome.endsThisSession) await this.sessions.destroy(req, res);
-    // The one page meant to be framed, and only by the provider: helmet's frame-ancestors 'none'
+    // The one page meant to be framed, and only by the provider: the pages' frame-ancestors 'none'
     // and X-Frame-Options DENY are replaced for this response alone.
     res.setHeader('Content-Security-Policy', `default-src 'none'; frame-ancestors ${outcome.frameAncestors.join(' ')}`);
     res.removeHeader('X-Frame-Options');

@@ -4,6 +4,7 @@ import { AppError, RateLimitedError, ValidationFailedError } from './app.errors'
 import { ERROR_CODES, ErrorCode, errorCodeForStatus } from './error-codes';
 import { RouteKinds } from './route-kinds.service';
 import { safeReturnTo } from './safe-return-to';
+import { PageHeaders } from './security-headers';
 
 /** Codes of a refused bearer token: RFC 6750 3 asks for a `WWW-Authenticate` challenge with them. */
 const BEARER_CHALLENGED: ReadonlySet<ErrorCode> = new Set(['LOGIN_REQUIRED', 'TOKEN_INVALID', 'TOKEN_REVOKED']);
@@ -24,7 +25,10 @@ interface Classified {
 export class AppExceptionFilter implements ExceptionFilter {
   private readonly logger = new Logger('Errors');
 
-  constructor(private readonly kinds: RouteKinds) {}
+  constructor(
+    private readonly kinds: RouteKinds,
+    private readonly pageHeaders: PageHeaders,
+  ) {}
 
   catch(exception: unknown, host: ArgumentsHost): void {
     const req = host.switchToHttp().getRequest<Request>();
@@ -39,6 +43,8 @@ export class AppExceptionFilter implements ExceptionFilter {
     if (res.headersSent) return;
 
     const json = this.kinds.of(req) === 'machine';
+    // An error page is a page: the HTML-only security headers (browser routes have them already).
+    if (!json) this.pageHeaders.apply(res);
     if (code === 'LOGIN_REQUIRED' && !json && (req.method === 'GET' || req.method === 'HEAD')) {
       res.redirect(302, loginLocation(req.originalUrl));
       return;

@@ -1,9 +1,11 @@
-import { Global, Module } from '@nestjs/common';
+import { Global, MiddlewareConsumer, Module, NestModule } from '@nestjs/common';
 import { APP_FILTER, APP_PIPE, DiscoveryModule } from '@nestjs/core';
 import { AppExceptionFilter } from './app-exception.filter';
 import { Clock, SystemClock } from './clock';
+import { requestIdOnly } from './logging';
 import { MetricsService } from './metrics.service';
 import { RouteKinds } from './route-kinds.service';
+import { PageHeaders } from './security-headers';
 import { ShutdownState } from './shutdown-state';
 import { AppValidationPipe } from './validation.pipe';
 
@@ -16,9 +18,18 @@ import { AppValidationPipe } from './validation.pipe';
     // Every DTO of every module that comes with these modules is validated, an adopter's too.
     { provide: APP_PIPE, useClass: AppValidationPipe },
     MetricsService,
+    PageHeaders,
     RouteKinds,
     ShutdownState,
   ],
-  exports: [Clock, MetricsService, RouteKinds, ShutdownState],
+  exports: [Clock, MetricsService, PageHeaders, RouteKinds, ShutdownState],
 })
-export class CommonModule {}
+export class CommonModule implements NestModule {
+  constructor(private readonly kinds: RouteKinds) {}
+
+  /** Quiet routes run without the request logger (see `requestLoggerParams`) but keep their request id. */
+  configure(consumer: MiddlewareConsumer): void {
+    const quiet = this.kinds.quietRoutes();
+    if (quiet.length > 0) consumer.apply(requestIdOnly).forRoutes(...quiet);
+  }
+}

@@ -1,7 +1,11 @@
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { Params } from 'nestjs-pino';
+import type { NextFunction } from 'express';
+import type { LoggerModuleAsyncParams, Params } from 'nestjs-pino';
+import { destination } from 'pino';
+import type { Options } from 'pino-http';
 import { AppConfig } from '../config/app-config';
+import { RouteKinds } from './route-kinds.service';
 
 /**
  * Query parameters whose values are logged; every other value is redacted, so a credential in a URL
@@ -42,6 +46,31 @@ export function loggerParams(config: AppConfig): Params {
       },
     },
   };
+}
+
+/**
+ * The request logger for every route but the quiet ones (probes, scrapes): those get neither
+ * pino-http nor its child logger and request context, only their X-Request-Id
+ * (`requestIdOnly`). The quiet level stays for a quiet route reached by a spelling the exclusion
+ * does not cover.
+ */
+export function requestLoggerParams(): LoggerModuleAsyncParams {
+  return {
+    inject: [AppConfig, RouteKinds],
+    useFactory: (config: AppConfig, kinds: RouteKinds): Params => {
+      const params = loggerParams(config);
+      // Standard output written asynchronously: lines logged while a write is under way go out
+      // together in the next one, instead of one blocking write per request (flushed on exit).
+      const stream = destination({ dest: 1, sync: false });
+      return { ...params, pinoHttp: { ...(params.pinoHttp as Options), stream }, exclude: kinds.quietRoutes() };
+    },
+  };
+}
+
+/** What a quiet route keeps of the request logger: its X-Request-Id, as any other route answers it. */
+export function requestIdOnly(req: IncomingMessage, res: ServerResponse, next: NextFunction): void {
+  requestId(req, res);
+  next();
 }
 
 /** A caller's X-Request-Id is kept when it is a plain token (so ids line up across services), else a new one. */

@@ -55,6 +55,17 @@ export class RouteKinds {
   }
 
   /**
+   * The routes that declare themselves quiet (probes, scrapes), one `{ path, method }` each: the
+   * request logger is not bound to them at all (no logger, no request context), so a probe costs
+   * the route alone.
+   */
+  quietRoutes(): { path: string; method: RequestMethod }[] {
+    return this.routes()
+      .filter((r) => r.declaration?.quiet === true)
+      .map((r) => ({ path: r.path, method: r.method }));
+  }
+
+  /**
    * How to answer a request: as its route's kind once the guard (or a browser route's session
    * middleware) has said so. A request that reached no route (a 404, a body that failed to parse)
    * is answered in JSON under a first path segment that only machine routes use, else as a page:

@@ -57,4 +57,16 @@ describe('the session store after a session ended', () => {
     await writing;
     expect(await get(inner, 's1')).toBeFalsy();
   });
+
+  it('touches without asking the marks (one round trip per unchanged page), and a touch never brings an ended session back', async () => {
+    await set(store, 's1', data('u1'));
+    marks.ended = () => Promise.reject(new Error('a touch must not cost a look at the marks'));
+    await new Promise<void>((resolve, reject) =>
+      store.touch('s1', data('u1'), (err?: unknown) => (err ? reject(new Error('touch failed')) : resolve())),
+    );
+    expect(await get(store, 's1')).toMatchObject({ user: { id: 'u1' } });
+    await new Promise<void>((resolve) => store.destroy('s1', () => resolve()));
+    await new Promise<void>((resolve) => store.touch('s1', data('u1'), () => resolve()));
+    expect(await get(store, 's1')).toBeFalsy();
+  });
 });

@@ -28,12 +28,14 @@ export class EndedSessionGuardStore extends Store {
     );
   }
 
+  /**
+   * A touch only moves the expiry of what is stored (connect-redis: EXPIRE, here disabled; the
+   * in-process store: only a session it still holds), so it can never bring an ended session back:
+   * it needs no look at the marks, and a page whose session did not change costs one round trip (the read).
+   */
   override touch(sid: string, session: SessionData, done?: Done): void {
     if (!this.inner.touch) return done?.();
-    this.marks.ended(sid).then(
-      (ended) => (ended ? done?.() : this.inner.touch!(sid, session, (err?: unknown) => done?.(err))),
-      (err: unknown) => done?.(err),
-    );
+    this.inner.touch(sid, session, (err?: unknown) => done?.(err));
   }
 
   destroy(sid: string, done?: Done): void {

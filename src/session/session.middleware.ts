@@ -4,12 +4,14 @@ import session, { Store } from 'express-session';
 import { AppConfig } from '../config/app-config';
 import { AppError } from '../common/app.errors';
 import { Clock } from '../common/clock';
+import { PageHeaders } from '../common/security-headers';
 import { isSessionExpired, SessionTimeouts, touchIntervalMs } from './session-expiry';
 import { SESSION_STORE, sessionTimeouts } from './session-store';
 import { SessionService } from './session.service';
+import { CsrfMiddleware } from './csrf.middleware';
 
 /**
- * express-session for browser routes, followed by the server-side timeouts. The session module binds
+ * express-session for browser routes, followed by the server-side timeouts and the CSRF check. The session module binds
  * it to the routes that declare themselves browser routes only: machine routes carry no session and
  * never touch the store, however their URL is spelled.
  */
@@ -23,6 +25,8 @@ export class SessionMiddleware implements NestMiddleware {
     @Inject(SESSION_STORE) store: Store,
     private readonly sessions: SessionService,
     private readonly clock: Clock,
+    private readonly pageHeaders: PageHeaders,
+    private readonly csrf: CsrfMiddleware,
     config: AppConfig,
   ) {
     this.timeouts = sessionTimeouts(config);
@@ -44,10 +48,14 @@ export class SessionMiddleware implements NestMiddleware {
 
   use(req: Request, res: Response, next: NextFunction): void {
     req.routeKind = 'browser';
+    // Every browser route answers a page (or a redirect to one): its HTML-only security headers.
+    this.pageHeaders.apply(res);
     this.handler(req, res, (error?: unknown) => {
       if (error) return next(storeUnavailable(error));
       this.enforceTimeouts(req).then(
-        () => next(),
+        // The CSRF check runs here rather than as a middleware of its own: one router layer per
+        // browser route instead of two, which every request (an API call too) walks past.
+        () => this.csrf.use(req, res, next),
         (err: unknown) => next(storeUnavailable(err)),
       );
     });

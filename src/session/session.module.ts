@@ -65,8 +65,8 @@ export class SessionModule implements NestModule, OnModuleDestroy {
   /** Sessions, CSRF and the pages' view locals for the routes that declare themselves browser routes, and no others. */
   configure(consumer: MiddlewareConsumer): void {
     const browser = this.kinds.targets('browser');
-    if (browser.length > 0)
-      consumer.apply(SessionMiddleware, CsrfMiddleware, PageLocalsMiddleware).forRoutes(...browser);
+    // SessionMiddleware ends with the CsrfMiddleware check: one layer per route in Express's router.
+    if (browser.length > 0) consumer.apply(SessionMiddleware, PageLocalsMiddleware).forRoutes(...browser);
   }
 
   onModuleDestroy(): void {

@@ -1,6 +1,8 @@
-import { createLocalJWKSet, errors, FlattenedJWSInput, JSONWebKeySet, JWSHeaderParameters } from 'jose';
+import type { KeyObject } from 'node:crypto';
+import { errors } from 'jose';
 import { Clock } from '../common/clock';
 import { fetchJson } from './fetch-json';
+import { JwsHeader, LocalKeySet } from './node-jws';
 import { TokenRejectedError } from './token.errors';
 
 export interface KeySetOptions {
@@ -20,8 +22,6 @@ export const DEFAULT_KEY_SET_OPTIONS: KeySetOptions = {
   timeoutMs: 3000,
 };
 
-type LocalKeySet = ReturnType<typeof createLocalJWKSet>;
-
 const NO_KEYS_RETRY_MS = 2000;
 
 /**
@@ -40,34 +40,33 @@ export class JwksKeySet {
     private readonly options: KeySetOptions = DEFAULT_KEY_SET_OPTIONS,
   ) {}
 
-  /** The key for a bearer token's protected header (anyone may present one), for jose's jwtVerify. */
-  readonly getKey = (header: JWSHeaderParameters, token: FlattenedJWSInput) =>
-    this.keyFor(header, token, this.options.cooldownMs);
+  /** The key for a bearer token's protected header (anyone may present one), imported once per key. */
+  readonly getKey = (header: JwsHeader): Promise<KeyObject> => this.keyFor(header, this.options.cooldownMs);
 
   /**
    * The key for a token fetched from the provider's token endpoint. Only the provider can make us
    * see one, so an unknown `kid` there is a key it has just rotated to: the set is fetched again even
    * inside the bearer cooldown (at most once per `backChannelIntervalMs`), and logins keep working.
    */
-  readonly getKeyForBackChannel = (header: JWSHeaderParameters, token: FlattenedJWSInput) =>
-    this.keyFor(header, token, this.options.backChannelIntervalMs);
+  readonly getKeyForBackChannel = (header: JwsHeader): Promise<KeyObject> =>
+    this.keyFor(header, this.options.backChannelIntervalMs);
 
   /** Fetches the key set now (once at a time); `force` ignores the cooldown (a key-update event). */
   refresh(force = false): Promise<void> {
     return this.fetchUnlessWithin(force ? 0 : this.options.cooldownMs);
   }
 
-  private async keyFor(header: JWSHeaderParameters, token: FlattenedJWSInput, intervalMs: number) {
+  private async keyFor(header: JwsHeader, intervalMs: number): Promise<KeyObject> {
     if (!this.local) await this.refresh();
     if (!this.local) throw new TokenRejectedError('keys_unavailable', 'the key set could not be fetched');
     if (this.clock.now() - this.fetchedAt > this.options.maxAgeMs) void this.refresh().catch(() => undefined);
     try {
-      return await this.local(header, token);
+      return this.local.key(header);
     } catch (error) {
       if (!(error instanceof errors.JWKSNoMatchingKey) || this.coolingDown(intervalMs)) throw error;
       // An unknown kid may be a rotated key: look once, then answer from what we have.
       await this.fetchUnlessWithin(intervalMs).catch(() => undefined);
-      return this.local(header, token);
+      return this.local.key(header);
     }
   }
 
@@ -87,8 +86,7 @@ export class JwksKeySet {
 
   private async load(): Promise<void> {
     const document = await fetchJson(await this.jwksUri(), this.options.timeoutMs);
-    const local = createLocalJWKSet(document as JSONWebKeySet);
-    this.local = local;
+    this.local = new LocalKeySet(document);
     this.fetchedAt = this.clock.now();
   }
 }

@@ -1,4 +1,5 @@
-import { errors, JWTPayload, jwtVerify } from 'jose';
+import { errors, JWTPayload } from 'jose';
+import { verifyJwt } from './node-jws';
 import { TokenRejectedError } from './token.errors';
 
 /** The only claim of FusionAuth's webhook signature JWT (extend/events-and-webhooks/signing). */
@@ -20,14 +21,14 @@ export async function verifyWithAnySecret(
   secrets: readonly string[],
   algorithms: string[],
 ): Promise<JWTPayload> {
-  for (const secret of secrets) {
-    try {
-      return (await jwtVerify(token, new TextEncoder().encode(secret), { algorithms })).payload;
-    } catch (error) {
-      if (!(error instanceof errors.JWSSignatureVerificationFailed)) throw error;
-    }
+  const keys = secrets.map((secret) => new TextEncoder().encode(secret));
+  try {
+    return (await verifyJwt(token, algorithms, keys)).payload;
+  } catch (error) {
+    if (error instanceof errors.JWSSignatureVerificationFailed)
+      throw new TokenRejectedError('bad_signature', `none of ${secrets.length} HMAC secret(s) verifies`);
+    throw error;
   }
-  throw new TokenRejectedError('bad_signature', `none of ${secrets.length} HMAC secret(s) verifies`);
 }
 
 /** FusionAuth puts one claim there; a JWT with any other was made for another purpose. */

@@ -1,11 +1,12 @@
 import { Injectable } from '@nestjs/common';
 import { LRUCache } from 'lru-cache';
-import { decodeJwt, decodeProtectedHeader, errors, JWTPayload, jwtVerify, JWTVerifyGetKey } from 'jose';
+import { decodeJwt, decodeProtectedHeader, errors, JWTPayload } from 'jose';
 import { AppConfig, ProviderConfig } from '../config/app-config';
 import { ID_TOKEN_ALGS } from '../config/load-providers';
 import { AppError } from '../common/app.errors';
 import { Clock, CLOCK_TOLERANCE_S } from '../common/clock';
 import { JwksKeySet } from './jwks-key-set';
+import { KeyLookup, verifyJwt } from './node-jws';
 import { ProviderDiscovery } from './provider-discovery.service';
 import { checkSignatureClaims, SignatureKeys, verifyWithAnySecret } from './signature-jwt';
 import { AccessTokenClaims, IdTokenClaims } from './token-claims';
@@ -14,6 +15,7 @@ import { TokenRejectedError, TokenRejection } from './token.errors';
 /** Tokens are small; anything bigger is refused before any parsing or crypto. */
 export const MAX_TOKEN_LENGTH = 8192;
 const VERIFIED_CACHE_SIZE = 10_000;
+const REQUIRED_CLAIMS = ['iss', 'sub', 'aud', 'exp', 'iat'];
 const HEADER_KEYS_REFUSED = ['jwk', 'jku', 'x5u', 'x5c'] as const;
 const HMAC_ALGORITHMS = ['HS256', 'HS384', 'HS512'];
 /** Every signature algorithm the configuration accepts but the HMAC ones (which need a shared secret). */
@@ -141,7 +143,7 @@ export class TokenVerifier {
     // Every key in the issuer's set is published for something; only the webhook key vouches for events.
     if (pinned !== undefined && kid !== pinned)
       throw new TokenRejectedError('wrong_key', `kid ${String(kid)}, not the pinned ${pinned}`);
-    return (await jwtVerify(token, this.keySet(provider).getKey, { algorithms: ASYMMETRIC_ALGORITHMS })).payload;
+    return (await verifyJwt(token, ASYMMETRIC_ALGORITHMS, this.keySet(provider).getKey)).payload;
   }
 
   /** After the provider rotated its keys (FusionAuth's `jwt.public-key.update`). */
@@ -153,22 +155,19 @@ export class TokenVerifier {
 
   private async verify(
     token: string,
-    key: JWTVerifyGetKey | Uint8Array,
+    key: KeyLookup | Uint8Array,
     provider: ProviderConfig,
     algorithms: string[],
   ): Promise<AccessTokenClaims> {
     let payload: JWTPayload;
-    const options = {
-      issuer: provider.issuer,
-      audience: provider.clientId,
-      algorithms,
-      clockTolerance: CLOCK_TOLERANCE_S,
-      currentDate: new Date(this.clock.now()),
-      requiredClaims: ['iss', 'sub', 'aud', 'exp', 'iat'],
-    };
     try {
-      ({ payload } =
-        key instanceof Uint8Array ? await jwtVerify(token, key, options) : await jwtVerify(token, key, options));
+      ({ payload } = await verifyJwt(token, algorithms, key, {
+        issuer: provider.issuer,
+        audience: provider.clientId,
+        clockTolerance: CLOCK_TOLERANCE_S,
+        currentDate: this.clock.now(),
+        requiredClaims: REQUIRED_CLAIMS,
+      }));
     } catch (error) {
       const reason = rejectionOf(error);
       // Without the provider's keys nothing can be decided: that is an outage (503), not a bad token.
