@@ -3,7 +3,7 @@ import type { NestExpressApplication } from '@nestjs/platform-express';
 import { raw } from 'express';
 import hbs from 'hbs';
 import { AppConfig } from './config/app-config';
-import { everyResponseHeaders } from './common/security-headers';
+import { everyResponseHeaders } from './common/http/security-headers';
 
 const ROOT = join(__dirname, '..');
 const WEBHOOK_BODY_LIMIT = 1024 * 1024;

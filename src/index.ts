@@ -19,11 +19,11 @@ export { Authenticated } from './common/authenticated.decorator';
 export { Roles } from './common/roles.decorator';
 export { RecentLogin } from './common/recent-login.decorator';
 export { CurrentUser } from './common/current-user.decorator';
-export { BrowserRoute, MachineRoute } from './common/route-kind.decorator';
-export type { RouteKind } from './common/route-kind.decorator';
+export { BrowserRoute, MachineRoute } from './common/http/route-kind.decorator';
+export type { RouteKind } from './common/http/route-kind.decorator';
 export type { AuthenticatedUser } from './common/authenticated-user';
-export { FormPage } from './common/form-page.decorator';
-export type { FormPageSpec } from './common/form-page.decorator';
+export { FormPage } from './common/http/form-page.decorator';
+export type { FormPageSpec } from './common/http/form-page.decorator';
 
 export { RevocationCheck } from './auth/revocation-check.service';
 export type { RevocationFacts } from './auth/revocation-check.service';

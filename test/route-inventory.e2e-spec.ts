@@ -1,7 +1,7 @@
 import { Controller, Get, Post } from '@nestjs/common';
 import { Authenticated } from '../src/common/authenticated.decorator';
 import { Public } from '../src/common/public.decorator';
-import { BrowserRoute, MachineRoute } from '../src/common/route-kind.decorator';
+import { BrowserRoute, MachineRoute } from '../src/common/http/route-kind.decorator';
 import { SessionModule } from '../src/session/session.module';
 import { routeInventory } from './support/route-inventory';
 import { HttpClient } from './support/http-client';

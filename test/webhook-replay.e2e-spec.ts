@@ -1,4 +1,4 @@
-import { MetricsService } from '../src/common/metrics.service';
+import { MetricsService } from '../src/common/observability/metrics.service';
 import { KICKSTART_DEFAULTS as K } from './support/dev-idp';
 import { RedisServerProcess } from './support/redis-server';
 import { Stack, startStack } from './support/stack';

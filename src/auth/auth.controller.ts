@@ -1,9 +1,9 @@
 import { Controller, Get, Post, Query, Req, Res, UseGuards } from '@nestjs/common';
 import type { Request, Response } from 'express';
 import { Public } from '../common/public.decorator';
-import { RateLimit } from '../common/rate-limit.guard';
-import { BrowserRoute } from '../common/route-kind.decorator';
-import { safeReturnTo } from '../common/safe-return-to';
+import { RateLimit } from '../common/http/rate-limit.guard';
+import { BrowserRoute } from '../common/http/route-kind.decorator';
+import { safeReturnTo } from '../common/http/safe-return-to';
 import { SessionService } from '../session/session.service';
 import { AuthService } from './auth.service';
 import { OidcCallbackGuard } from './oidc-callback.guard';

@@ -1,7 +1,7 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { AppConfig, ProviderConfig } from '../config/app-config';
 import { AppError } from '../common/app.errors';
-import { MetricsService } from '../common/metrics.service';
+import { MetricsService } from '../common/observability/metrics.service';
 import { FusionAuthService } from '../fusionauth/fusionauth.service';
 import { EndedSession } from '../session/session.service';
 import { ProviderDiscovery } from '../tokens/provider-discovery.service';

@@ -1,7 +1,7 @@
 import { Controller, Get, Query, Req, Res } from '@nestjs/common';
 import type { Request, Response } from 'express';
 import { Public } from '../common/public.decorator';
-import { BrowserRoute } from '../common/route-kind.decorator';
+import { BrowserRoute } from '../common/http/route-kind.decorator';
 import { SessionService } from '../session/session.service';
 import { FrontChannelLogoutService } from './frontchannel-logout.service';
 

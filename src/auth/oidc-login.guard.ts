@@ -2,7 +2,7 @@ import { CanActivate, ExecutionContext, Injectable } from '@nestjs/common';
 import type { Request } from 'express';
 import { AppConfig } from '../config/app-config';
 import { AppError } from '../common/app.errors';
-import { safeReturnTo } from '../common/safe-return-to';
+import { safeReturnTo } from '../common/http/safe-return-to';
 import { AuthService } from './auth.service';
 import { strategyName } from './hardened-oidc.strategy';
 import { OidcLoginService, toLoginError } from './oidc-login.service';

@@ -1,8 +1,8 @@
 import { Transform } from 'class-transformer';
 import { IsNotEmpty, IsOptional, IsString, Matches, MaxLength } from 'class-validator';
-import { PageForm, Trimmed } from '../common/form-fields';
-import { FormPage } from '../common/form-page.decorator';
-import { safeReturnTo } from '../common/safe-return-to';
+import { PageForm, Trimmed } from '../common/http/form-fields';
+import { FormPage } from '../common/http/form-page.decorator';
+import { safeReturnTo } from '../common/http/safe-return-to';
 import { MESSAGES } from './password-login-outcome';
 
 /** A same-origin path, or nothing: an unsafe one is dropped, never refused (nor shown back). */

@@ -3,7 +3,7 @@ import type { Request } from 'express';
 import { AppConfig, ProviderConfig } from '../config/app-config';
 import { Clock } from '../common/clock';
 import { DEACTIVATED_ROLE } from '../common/deactivated-role';
-import { MetricsService } from '../common/metrics.service';
+import { MetricsService } from '../common/observability/metrics.service';
 import { PasswordSignIn, SignInResult } from '../common/password-sign-in';
 import { FusionAuthLoginService } from '../fusionauth/fusionauth-login.service';
 import { LoginResult, LoginTokens } from '../fusionauth/login-result';

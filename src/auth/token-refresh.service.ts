@@ -2,7 +2,7 @@ import { Injectable, Logger } from '@nestjs/common';
 import { AppConfig, ProviderConfig } from '../config/app-config';
 import { AppError } from '../common/app.errors';
 import { Clock } from '../common/clock';
-import { MetricsService } from '../common/metrics.service';
+import { MetricsService } from '../common/observability/metrics.service';
 import { FusionAuthService } from '../fusionauth/fusionauth.service';
 import { Locks } from '../redis/locks';
 import { SessionService } from '../session/session.service';

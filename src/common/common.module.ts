@@ -1,13 +1,13 @@
 import { Global, MiddlewareConsumer, Module, NestModule } from '@nestjs/common';
 import { APP_FILTER, APP_PIPE, DiscoveryModule } from '@nestjs/core';
-import { AppExceptionFilter } from './app-exception.filter';
+import { AppExceptionFilter } from './http/app-exception.filter';
 import { Clock, SystemClock } from './clock';
-import { requestIdOnly } from './logging';
-import { MetricsService } from './metrics.service';
-import { RouteKinds } from './route-kinds.service';
-import { PageHeaders } from './security-headers';
+import { requestIdOnly } from './observability/logging';
+import { MetricsService } from './observability/metrics.service';
+import { RouteKinds } from './http/route-kinds.service';
+import { PageHeaders } from './http/security-headers';
 import { ShutdownState } from './shutdown-state';
-import { AppValidationPipe } from './validation.pipe';
+import { AppValidationPipe } from './http/validation.pipe';
 
 @Global()
 @Module({

@@ -3,7 +3,7 @@ import { Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } fro
 import { AppConfig } from '../config/app-config';
 import { AppError } from '../common/app.errors';
 import { Clock } from '../common/clock';
-import { MetricsService } from '../common/metrics.service';
+import { MetricsService } from '../common/observability/metrics.service';
 import { RedisService } from '../redis/redis.service';
 import { entriesToWriteBack } from './denylist-healing';
 import { DenylistMirror } from './denylist-mirror';

@@ -4,7 +4,7 @@ import session, { Store } from 'express-session';
 import { AppConfig } from '../config/app-config';
 import { AppError } from '../common/app.errors';
 import { Clock } from '../common/clock';
-import { PageHeaders } from '../common/security-headers';
+import { PageHeaders } from '../common/http/security-headers';
 import { isSessionExpired, SessionTimeouts, touchIntervalMs } from './session-expiry';
 import { SESSION_STORE, sessionTimeouts } from './session-store';
 import { SessionService } from './session.service';

@@ -2,7 +2,7 @@ import { MiddlewareConsumer, Module, NestModule, OnModuleDestroy, Inject } from 
 import type { Store } from 'express-session';
 import { AppConfig } from '../config/app-config';
 import { Clock } from '../common/clock';
-import { RouteKinds } from '../common/route-kinds.service';
+import { RouteKinds } from '../common/http/route-kinds.service';
 import { RedisService } from '../redis/redis.service';
 import { MemorySessionIndex } from './memory-session-index';
 import { RedisSessionIndex } from './redis-session-index';

@@ -1,6 +1,6 @@
 import { IsEmail, IsOptional, IsString, MaxLength, MinLength } from 'class-validator';
-import { FormPage } from '../common/form-page.decorator';
-import { EmailAddress, NotSameAs, PageForm, SameAs, Trimmed } from '../common/form-fields';
+import { FormPage } from '../common/http/form-page.decorator';
+import { EmailAddress, NotSameAs, PageForm, SameAs, Trimmed } from '../common/http/form-fields';
 
 export const MIN_PASSWORD = 8;
 

@@ -3,7 +3,7 @@ import { AppError } from '../common/app.errors';
 import { CurrentUser } from '../common/current-user.decorator';
 import type { AuthenticatedUser } from '../common/authenticated-user';
 import { Roles } from '../common/roles.decorator';
-import { MachineRoute } from '../common/route-kind.decorator';
+import { MachineRoute } from '../common/http/route-kind.decorator';
 import { ManagedUser } from '../fusionauth/fusionauth.service';
 import { UserListQuery } from './admin-users.dto';
 import { UserAdminService, UserList } from './user-admin.service';

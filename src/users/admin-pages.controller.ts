@@ -5,7 +5,7 @@ import { CurrentUser } from '../common/current-user.decorator';
 import type { ManagedUser } from '../fusionauth/fusionauth.service';
 import { RecentLogin } from '../common/recent-login.decorator';
 import { Roles } from '../common/roles.decorator';
-import { BrowserRoute } from '../common/route-kind.decorator';
+import { BrowserRoute } from '../common/http/route-kind.decorator';
 import { AdminUsersQuery } from './admin-users.dto';
 import { ListedUser, UserAdminService, UserList } from './user-admin.service';
 

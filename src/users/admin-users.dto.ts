@@ -1,7 +1,7 @@
 import { Type } from 'class-transformer';
 import { IsIn, IsInt, IsOptional, IsString, Max, MaxLength, Min } from 'class-validator';
-import { EmailAddress, Trimmed } from '../common/form-fields';
-import { FormPage } from '../common/form-page.decorator';
+import { EmailAddress, Trimmed } from '../common/http/form-fields';
+import { FormPage } from '../common/http/form-page.decorator';
 
 /** One page of the application's users: a search term (the start of a name or email) and a page number. */
 export class UserListQuery {

@@ -2,7 +2,7 @@ import { Controller, Get, Req, Res } from '@nestjs/common';
 import type { Request, Response } from 'express';
 import { AppConfig } from '../config/app-config';
 import { Public } from '../common/public.decorator';
-import { BrowserRoute } from '../common/route-kind.decorator';
+import { BrowserRoute } from '../common/http/route-kind.decorator';
 
 @BrowserRoute()
 @Controller()

@@ -2,7 +2,7 @@ import { Controller, Get } from '@nestjs/common';
 import { Authenticated } from '../common/authenticated.decorator';
 import { CurrentUser } from '../common/current-user.decorator';
 import type { AuthenticatedUser } from '../common/authenticated-user';
-import { MachineRoute } from '../common/route-kind.decorator';
+import { MachineRoute } from '../common/http/route-kind.decorator';
 
 export interface MeResponse {
   sub: string;

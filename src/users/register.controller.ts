@@ -3,9 +3,9 @@ import type { Request } from 'express';
 import { AppError } from '../common/app.errors';
 import { PasswordSignIn } from '../common/password-sign-in';
 import { Public } from '../common/public.decorator';
-import { RateLimit } from '../common/rate-limit.guard';
-import { BrowserRoute } from '../common/route-kind.decorator';
-import { formRefused } from '../common/validation.pipe';
+import { RateLimit } from '../common/http/rate-limit.guard';
+import { BrowserRoute } from '../common/http/route-kind.decorator';
+import { formRefused } from '../common/http/validation.pipe';
 import { RegisterForm } from './account-forms.dto';
 import { RegistrationService } from './registration.service';
 

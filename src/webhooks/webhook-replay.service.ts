@@ -1,7 +1,7 @@
 import { Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
 import { AppError } from '../common/app.errors';
 import { Clock } from '../common/clock';
-import { MetricsService } from '../common/metrics.service';
+import { MetricsService } from '../common/observability/metrics.service';
 import { RedisService } from '../redis/redis.service';
 import { ReplayWindow, ReplayWindows } from './replay-windows';
 import { HANDLED_TYPES, ParsedEvent, readEnvelope } from './webhook-event';

@@ -2,8 +2,8 @@ import { All, Controller, HttpCode, Param, Post, Req } from '@nestjs/common';
 import type { Request } from 'express';
 import { AppError } from '../common/app.errors';
 import { Public } from '../common/public.decorator';
-import { RateLimit } from '../common/rate-limit.guard';
-import { MachineRoute } from '../common/route-kind.decorator';
+import { RateLimit } from '../common/http/rate-limit.guard';
+import { MachineRoute } from '../common/http/route-kind.decorator';
 import { WebhookHeaders, WebhooksService, WebhookStatus } from './webhooks.service';
 
 /**

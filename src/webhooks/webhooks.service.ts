@@ -2,7 +2,7 @@ import { Injectable, Logger } from '@nestjs/common';
 import { AppConfig, ProviderConfig, ProviderWebhookConfig, WEBHOOK_DEDUP_WINDOW_S } from '../config/app-config';
 import { AppError } from '../common/app.errors';
 import { Clock } from '../common/clock';
-import { MetricsService } from '../common/metrics.service';
+import { MetricsService } from '../common/observability/metrics.service';
 import { DenylistService } from '../denylist/denylist.service';
 import { SessionService } from '../session/session.service';
 import { TokenRejectedError } from '../tokens/token.errors';

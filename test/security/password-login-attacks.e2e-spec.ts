@@ -1,4 +1,4 @@
-import { scrubUrl } from '../../src/common/logging';
+import { scrubUrl } from '../../src/common/observability/logging';
 import { csrfFrom } from '../support/browser-login';
 import { CaptureLogger } from '../support/capture-logger';
 import { KICKSTART_DEFAULTS as K } from '../support/dev-idp';

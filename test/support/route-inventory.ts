@@ -1,7 +1,7 @@
 import { INestApplication, RequestMethod } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
-import { RouteKind } from '../../src/common/route-kind.decorator';
-import { RouteKinds } from '../../src/common/route-kinds.service';
+import { RouteKind } from '../../src/common/http/route-kind.decorator';
+import { RouteKinds } from '../../src/common/http/route-kinds.service';
 import { routePolicy, RoutePolicy } from '../../src/common/route-policy';
 
 export interface RouteEntry {

@@ -2,7 +2,7 @@ import { Body, Controller, Post } from '@nestjs/common';
 import { Type } from 'class-transformer';
 import { IsInt, IsString, Min, MinLength, ValidateNested } from 'class-validator';
 import { Public } from '../../src/common/public.decorator';
-import { MachineRoute } from '../../src/common/route-kind.decorator';
+import { MachineRoute } from '../../src/common/http/route-kind.decorator';
 
 class ShippingAddress {
   @IsString() @MinLength(1) city!: string;

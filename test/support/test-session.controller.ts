@@ -6,7 +6,7 @@ import type { AuthenticatedUser } from '../../src/common/authenticated-user';
 import { Public } from '../../src/common/public.decorator';
 import { CsrfService } from '../../src/session/csrf.service';
 import { SessionService } from '../../src/session/session.service';
-import { BrowserRoute } from '../../src/common/route-kind.decorator';
+import { BrowserRoute } from '../../src/common/http/route-kind.decorator';
 
 /**
  * Test-only routes that sign a user in directly, so the session layer is tested on its own before

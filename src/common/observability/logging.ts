@@ -4,8 +4,8 @@ import type { NextFunction } from 'express';
 import type { LoggerModuleAsyncParams, Params } from 'nestjs-pino';
 import { destination } from 'pino';
 import type { Options } from 'pino-http';
-import { AppConfig } from '../config/app-config';
-import { RouteKinds } from './route-kinds.service';
+import { AppConfig } from '../../config/app-config';
+import { RouteKinds } from '../http/route-kinds.service';
 
 /**
  * Query parameters whose values are logged; every other value is redacted, so a credential in a URL

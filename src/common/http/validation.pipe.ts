@@ -2,7 +2,7 @@ import { ArgumentMetadata, Injectable, ValidationError, ValidationPipe } from '@
 import * as classTransformer from 'class-transformer';
 import { plainToInstance } from 'class-transformer';
 import * as classValidator from 'class-validator';
-import { FieldMessages, RefusedForm, ValidationFailedError } from './app.errors';
+import { FieldMessages, RefusedForm, ValidationFailedError } from '../app.errors';
 import { FormPageSpec, formPageOf } from './form-page.decorator';
 
 /**

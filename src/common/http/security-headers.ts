@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import type { ServerResponse } from 'node:http';
 import type { NextFunction, Request, Response } from 'express';
 import helmet from 'helmet';
-import { AppConfig } from '../config/app-config';
+import { AppConfig } from '../../config/app-config';
 
 type Header = readonly [name: string, value: string];
 

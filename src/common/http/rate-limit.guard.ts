@@ -1,8 +1,8 @@
 import { ExecutionContext, Injectable, SetMetadata } from '@nestjs/common';
 import { ThrottlerGuard, ThrottlerLimitDetail, ThrottlerModuleOptions, ThrottlerStorage } from '@nestjs/throttler';
 import type { Request } from 'express';
-import { AppConfig } from '../config/app-config';
-import { RateLimitedError } from './app.errors';
+import { AppConfig } from '../../config/app-config';
+import { RateLimitedError } from '../app.errors';
 
 const RATE_LIMIT = 'rate-limit';
 export type RateLimitName = 'login' | 'webhook' | 'passwordChange';

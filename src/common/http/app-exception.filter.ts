@@ -1,7 +1,7 @@
 import { ArgumentsHost, Catch, ExceptionFilter, HttpException, Injectable, Logger } from '@nestjs/common';
 import type { Request, Response } from 'express';
-import { AppError, RateLimitedError, ValidationFailedError } from './app.errors';
-import { ERROR_CODES, ErrorCode, errorCodeForStatus } from './error-codes';
+import { AppError, RateLimitedError, ValidationFailedError } from '../app.errors';
+import { ERROR_CODES, ErrorCode, errorCodeForStatus } from '../error-codes';
 import { RouteKinds } from './route-kinds.service';
 import { safeReturnTo } from './safe-return-to';
 import { PageHeaders } from './security-headers';

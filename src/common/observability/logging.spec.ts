@@ -1,4 +1,4 @@
-import { loadConfig } from '../config/load-config';
+import { loadConfig } from '../../config/load-config';
 import { loggerParams, scrubUrl } from './logging';
 
 describe('scrubUrl', () => {
