@@ -7,14 +7,11 @@ import { MetricsService } from '../common/observability/metrics.service';
 import { RedisService } from '../redis/redis.service';
 import { entriesToWriteBack } from './denylist-healing';
 import { DenylistMirror } from './denylist-mirror';
+import { Gap, MirrorSync } from './mirror-sync';
 import { Announcement, AnnouncedEntry, RedisDenylistStore } from './redis-denylist.store';
 import { Revocation, subjectKey, TokenFacts } from './revocation';
 
-/**
- * The mirror is trusted only while a heartbeat sent less than this long ago has come back with
- * nothing missed: a revocation answered 200 this long ago is then certainly in it.
- */
-export const STALE_AFTER_MS = 1000;
+export { STALE_AFTER_MS } from './mirror-sync';
 const HEARTBEAT_EVERY_MS = 200;
 /** A request that finds the mirror unconfirmed waits at most this long for a fresh confirmation. */
 const CONFIRM_WAIT_MS = 500;
@@ -28,31 +25,19 @@ export type Verdict = 'ok' | 'revoked' | 'unavailable';
 /**
  * Revocation state: Redis is the truth (with Redis), and every instance keeps a mirror in memory,
  * loaded at start and kept fresh over pub/sub, so checking a token costs no network round trip.
- *
- * Every change in Redis carries the next version number. Each instance applies announcements in
- * order and, every 200 ms, publishes itself a heartbeat through the same Redis server that says the
- * current version: when it comes back equal to the last version applied, nothing was missed up to
- * the moment it was sent. A gap (a lost message, a reconnect, a Redis that restarted empty) reloads
- * the state from Redis; without a confirmation for STALE_AFTER_MS, checks fail closed. This works the
- * same on one server, Sentinel and Cluster, whatever the connection events say.
+ * `MirrorSync` decides, from versions and heartbeats, when the mirror can be trusted and when it
+ * must be reloaded; this service does the Redis I/O, the timers and the waiting.
  */
 @Injectable()
 export class DenylistService implements OnApplicationBootstrap, OnApplicationShutdown {
   private readonly logger = new Logger('Denylist');
   private readonly mirror: DenylistMirror;
+  private readonly sync: MirrorSync;
   private readonly store?: RedisDenylistStore;
   /** This instance's heartbeat channel. */
   private readonly heartbeatChannel: string;
   /** In-process de-duplication when there is no Redis. */
   private readonly seenEvents = new Map<string, number>();
-  private loaded = false;
-  /** The last version applied with none missing before it. */
-  private version = 0;
-  /** Versions seen ahead of `version` (out of order, or during a reload). */
-  private readonly ahead = new Set<number>();
-  private needsReload = true;
-  /** When the latest heartbeat that confirmed the mirror was sent. */
-  private confirmedAt = -Infinity;
   private reloading?: Promise<void>;
   private readonly waiters = new Set<() => void>();
   private timers: NodeJS.Timeout[] = [];
@@ -67,10 +52,10 @@ export class DenylistService implements OnApplicationBootstrap, OnApplicationShu
     private readonly metrics: MetricsService,
   ) {
     this.mirror = new DenylistMirror(() => clock.now());
+    this.sync = new MirrorSync(() => clock.now());
     metrics.reportStaleness(() => this.stalenessMs / 1000);
     this.heartbeatChannel = redis.key('denylist', 'heartbeat', randomBytes(9).toString('base64url'));
     if (redis.enabled) this.store = new RedisDenylistStore(redis);
-    else this.loaded = true;
   }
 
   /** Waits a bounded time for the mirror; with Redis down the service starts anyway and fails closed. */
@@ -116,7 +101,7 @@ export class DenylistService implements OnApplicationBootstrap, OnApplicationShu
   /** Whether checks can be trusted now. */
   get fresh(): boolean {
     if (!this.store) return true;
-    return this.loaded && !this.needsReload && this.clock.now() - this.confirmedAt < STALE_AFTER_MS;
+    return this.sync.isFresh();
   }
 
   /** Replicas of the master that takes revocations (`INFO replication`); undefined without Redis. */
@@ -131,7 +116,7 @@ export class DenylistService implements OnApplicationBootstrap, OnApplicationShu
   /** How long ago the mirror was last confirmed complete (ms); 0 without Redis. */
   get stalenessMs(): number {
     if (!this.store) return 0;
-    return Math.min(Number.MAX_SAFE_INTEGER, Math.max(0, this.clock.now() - this.confirmedAt));
+    return this.sync.stalenessMs;
   }
 
   /**
@@ -202,30 +187,18 @@ export class DenylistService implements OnApplicationBootstrap, OnApplicationShu
   private onAnnouncement({ version, entries }: Announcement): void {
     // Applied whatever its number: entries only ever add revocations.
     this.take(entries);
-    if (version === this.version + 1) {
-      this.version = version;
-      while (this.ahead.delete(this.version + 1)) this.version++;
-    } else if (version > this.version) {
-      this.ahead.add(version);
-    } else if (!this.reloading) {
-      // A number at or below ours: Redis was reset (it lost its data, or another Redis took over).
-      this.markGap(`announcement ${version} after ${this.version}`);
-    }
+    const step = this.sync.onAnnouncement(version);
+    if (step.kind === 'gap') this.reloadAfter(step);
   }
 
   private onHeartbeat(version: number, sentAt: number): void {
-    if (this.reloading) return;
-    if (version === this.version && !this.needsReload) {
-      this.confirmedAt = Math.max(this.confirmedAt, sentAt);
-      this.wake();
-    } else if (version !== this.version) {
-      this.markGap(`heartbeat says version ${version}, the mirror has ${this.version}`);
-    }
+    const step = this.sync.onHeartbeat(version, sentAt);
+    if (step.kind === 'confirmed') this.wake();
+    else if (step.kind === 'gap') this.reloadAfter(step);
   }
 
-  private markGap(reason: string): void {
-    if (!this.needsReload) this.logger.warn(`revocation announcements missed (${reason}): reloading from Redis`);
-    this.needsReload = true;
+  private reloadAfter({ reason, news }: Gap): void {
+    if (news) this.logger.warn(`revocation announcements missed (${reason}): reloading from Redis`);
     this.reloadThenBeat();
   }
 
@@ -240,7 +213,7 @@ export class DenylistService implements OnApplicationBootstrap, OnApplicationShu
 
   /** Sends a heartbeat now and waits (bounded) until the mirror is confirmed or the bound passes. */
   private async confirm(): Promise<void> {
-    if (this.needsReload) this.reloadThenBeat();
+    if (this.sync.needsReload) this.reloadThenBeat();
     await new Promise<void>((resolve) => {
       const finish = () => {
         clearTimeout(timer);
@@ -272,13 +245,11 @@ export class DenylistService implements OnApplicationBootstrap, OnApplicationShu
   private reload(): Promise<void> {
     this.reloading ??= (async () => {
       const store = this.store!;
+      this.sync.reloadStarting();
       try {
         const base = await store.version();
-        if (base < this.version) {
-          // Redis was reset (it lost its data, or a replica with less took over): count from its version.
-          this.version = base;
-          this.ahead.clear();
-        }
+        // A Redis that was reset counts from its own version again; the write-back below heals it.
+        this.sync.reloadBase(base);
         const now = this.clock.now();
         const stored = new Map<string, { instant: number; expiresAt: number }>();
         for await (const batch of store.entries(now)) {
@@ -287,18 +258,15 @@ export class DenylistService implements OnApplicationBootstrap, OnApplicationShu
         await this.writeBackLost(store, stored, now);
         this.take([...stored].map(([key, held]) => [key, held.instant, held.expiresAt]));
         const count = stored.size;
-        this.version = Math.max(this.version, base);
-        for (const seen of [...this.ahead]) if (seen <= this.version) this.ahead.delete(seen);
-        while (this.ahead.delete(this.version + 1)) this.version++;
-        this.needsReload = false;
-        if (!this.loaded) this.logger.log(`revocation state loaded: ${count} entries`);
-        else this.logger.log(`revocation state reloaded: ${count} entries`);
-        this.loaded = true;
+        const first = !this.sync.loaded;
+        this.sync.reloaded(base);
+        this.logger.log(`revocation state ${first ? 'loaded' : 'reloaded'}: ${count} entries`);
       } catch (error) {
+        this.sync.reloadFailed();
         this.logger.warn(`revocation state reload failed (${(error as Error).message}); retrying`);
         if (!this.stopped) {
           setTimeout(() => {
-            if (this.needsReload)
+            if (this.sync.needsReload)
               void this.reload().then(
                 () => this.beat(),
                 () => undefined,
