@@ -20,6 +20,13 @@ describe('times as people read them', () => {
     );
   });
 
+  it('shows an instant rendered again the same way, its distance from the new now', () => {
+    const at = '2026-12-01T06:54:39.000Z';
+    const first = String(timeElement(at, NOW));
+    expect(String(timeElement(at, NOW))).toBe(first);
+    expect(String(timeElement(at, NOW + 2 * 3_600_000))).toBe(first.replace('5 hours ago', '7 hours ago'));
+  });
+
   it('renders nothing for a value that is no time', () => {
     expect(timeElement(undefined, NOW)).toBe('');
     expect(timeElement('not a date', NOW)).toBe('');

@@ -12,11 +12,32 @@ const UNITS: readonly [Intl.RelativeTimeFormatUnit, number][] = [
   ['minute', 60_000],
 ];
 
+/**
+ * ICU formatting costs more than the rest of a page's helpers together, and every page view shows
+ * the same few instants again (sign-in, expiry, the other sessions): each text is made once.
+ */
+const MEMO_LIMIT = 2048;
+const absoluteTexts = new Map<number, { shown: string; precise: string }>();
+const relativeTexts = new Map<string, string>();
+
+function memo<K, V>(texts: Map<K, V>, key: K, make: () => V): V {
+  let text = texts.get(key);
+  if (text === undefined) {
+    if (texts.size >= MEMO_LIMIT) texts.clear();
+    text = make();
+    texts.set(key, text);
+  }
+  return text;
+}
+
 /** "5 minutes ago", "in 7 hours", "yesterday"; under a minute: "just now" (or "in a moment"). */
 export function relativeTime(at: number, now: number): string {
   const delta = at - now;
   for (const [unit, ms] of UNITS) {
-    if (Math.abs(delta) >= ms) return RELATIVE.format(Math.round(delta / ms), unit);
+    if (Math.abs(delta) >= ms) {
+      const count = Math.round(delta / ms);
+      return memo(relativeTexts, `${count} ${unit}`, () => RELATIVE.format(count, unit));
+    }
   }
   return delta < 0 ? 'just now' : 'in a moment';
 }
@@ -30,9 +51,10 @@ export function timeElement(value: unknown, now: number): hbs.SafeString | strin
   if (!at || Number.isNaN(at.getTime())) return '';
   const escape = hbs.handlebars.escapeExpression;
   const iso = at.toISOString();
-  const shown = `${ABSOLUTE.format(at)} UTC (${relativeTime(at.getTime(), now)})`;
+  const texts = memo(absoluteTexts, at.getTime(), () => ({ shown: ABSOLUTE.format(at), precise: PRECISE.format(at) }));
+  const shown = `${texts.shown} UTC (${relativeTime(at.getTime(), now)})`;
   return new hbs.handlebars.SafeString(
-    `<time datetime="${escape(iso)}" title="${escape(PRECISE.format(at))}">${escape(shown)}</time>`,
+    `<time datetime="${escape(iso)}" title="${escape(texts.precise)}">${escape(shown)}</time>`,
   );
 }
 
