@@ -4,6 +4,7 @@ import { raw } from 'express';
 import hbs from 'hbs';
 import { AppConfig } from './config/app-config';
 import { everyResponseHeaders } from './common/http/security-headers';
+import { assignRequestId } from './common/observability/logging';
 
 const ROOT = join(__dirname, '..');
 const WEBHOOK_BODY_LIMIT = 1024 * 1024;
@@ -14,8 +15,8 @@ export interface ConfigureOptions {
 }
 
 /**
- * What an app using FusionAuthGuardModule calls once, before `listen()`: security headers, the raw
- * body webhook signatures need, no-store on pages, the package's views and static files, trust proxy.
+ * What an app using FusionAuthGuardModule calls once, before `listen()`: security headers, request
+ * ids, the raw body webhook signatures need, no-store on pages, the package's views and static files, trust proxy.
  */
 export function configureFusionAuthGuard(app: NestExpressApplication, options: ConfigureOptions = {}): Promise<void> {
   return configureApp(app, app.get(AppConfig), options);
@@ -33,6 +34,8 @@ export async function configureApp(
   app.set('etag', false);
   // Security headers and no-store in one middleware; the HTML-only ones are added by pages (PageHeaders).
   app.use(everyResponseHeaders(config));
+  // Every answer's X-Request-Id (the request logger's id), probes' too, before any route is matched.
+  app.use(assignRequestId);
   // Webhook signatures cover the exact bytes: keep the raw body (at most 1 MiB, else 413).
   app.use('/webhooks', raw({ type: () => true, limit: WEBHOOK_BODY_LIMIT }));
   app.useStaticAssets(join(ROOT, 'public'), { prefix: '/static/', index: false, maxAge: '1h', fallthrough: true });

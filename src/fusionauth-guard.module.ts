@@ -23,6 +23,7 @@ import { HealthModule } from './health/health.module';
 import { RedisThrottlerStorage } from './redis/redis-throttler.storage';
 import { RedisModule } from './redis/redis.module';
 import { RedisService } from './redis/redis.service';
+import { BrowserRouteGuard } from './session/browser-route.guard';
 import { SessionModule } from './session/session.module';
 import { UsersModule } from './users/users.module';
 import { WebhooksModule } from './webhooks/webhooks.module';
@@ -129,6 +130,11 @@ export class FusionAuthGuardModule {
   }
 
   private static providers(): NonNullable<DynamicModule['providers']> {
-    return [{ provide: APP_GUARD, useClass: RateLimitGuard }];
+    // In this order: the route's kind (and a browser route's session) first, then the rate limits,
+    // then AuthModule's AuthGuard.
+    return [
+      { provide: APP_GUARD, useExisting: BrowserRouteGuard },
+      { provide: APP_GUARD, useClass: RateLimitGuard },
+    ];
   }
 }

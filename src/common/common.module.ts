@@ -1,8 +1,7 @@
-import { Global, MiddlewareConsumer, Module, NestModule } from '@nestjs/common';
+import { Global, Module } from '@nestjs/common';
 import { APP_FILTER, APP_PIPE, DiscoveryModule } from '@nestjs/core';
 import { AppExceptionFilter } from './http/app-exception.filter';
 import { Clock, SystemClock } from './clock';
-import { requestIdOnly } from './observability/logging';
 import { MetricsService } from './observability/metrics.service';
 import { RouteKinds } from './http/route-kinds.service';
 import { PageHeaders } from './http/security-headers';
@@ -24,12 +23,4 @@ import { AppValidationPipe } from './http/validation.pipe';
   ],
   exports: [Clock, MetricsService, PageHeaders, RouteKinds, ShutdownState],
 })
-export class CommonModule implements NestModule {
-  constructor(private readonly kinds: RouteKinds) {}
-
-  /** Quiet routes run without the request logger (see `requestLoggerParams`) but keep their request id. */
-  configure(consumer: MiddlewareConsumer): void {
-    const quiet = this.kinds.quietRoutes();
-    if (quiet.length > 0) consumer.apply(requestIdOnly).forRoutes(...quiet);
-  }
-}
+export class CommonModule {}

@@ -1,8 +1,7 @@
-import { MiddlewareConsumer, Module, NestModule, OnModuleDestroy, Inject } from '@nestjs/common';
+import { Inject, Module, OnModuleDestroy } from '@nestjs/common';
 import type { Store } from 'express-session';
 import { AppConfig } from '../config/app-config';
 import { Clock } from '../common/clock';
-import { RouteKinds } from '../common/http/route-kinds.service';
 import { RedisService } from '../redis/redis.service';
 import { MemorySessionIndex } from './memory-session-index';
 import { RedisSessionIndex } from './redis-session-index';
@@ -13,6 +12,7 @@ import { SessionService } from './session.service';
 import { CsrfMiddleware } from './csrf.middleware';
 import { CsrfService } from './csrf.service';
 import { PageLocalsMiddleware } from './page-locals.middleware';
+import { BrowserRouteGuard } from './browser-route.guard';
 import { EndedSessionGuardStore } from './ended-session-guard.store';
 import { MemorySessionTokenStore } from './memory-session-token.store';
 import { RedisSessionTokenStore } from './redis-session-token.store';
@@ -53,21 +53,15 @@ import { SessionTokenStore } from './session-tokens';
     CsrfService,
     CsrfMiddleware,
     PageLocalsMiddleware,
+    BrowserRouteGuard,
   ],
-  exports: [SessionService, CsrfService],
+  exports: [SessionService, CsrfService, BrowserRouteGuard],
 })
-export class SessionModule implements NestModule, OnModuleDestroy {
-  constructor(
-    @Inject(SESSION_STORE) private readonly store: Store,
-    private readonly kinds: RouteKinds,
-  ) {}
+export class SessionModule implements OnModuleDestroy {
+  constructor(@Inject(SESSION_STORE) private readonly store: Store) {}
 
-  /** Sessions, CSRF and the pages' view locals for the routes that declare themselves browser routes, and no others. */
-  configure(consumer: MiddlewareConsumer): void {
-    const browser = this.kinds.targets('browser');
-    // SessionMiddleware ends with the CsrfMiddleware check: one layer per route in Express's router.
-    if (browser.length > 0) consumer.apply(SessionMiddleware, PageLocalsMiddleware).forRoutes(...browser);
-  }
+  // Sessions, CSRF and the pages' view locals reach browser routes through BrowserRouteGuard (the
+  // first global guard), by the kind the matched route declares: no middleware is bound to paths.
 
   onModuleDestroy(): void {
     // The in-process store sweeps expired sessions on a timer; stop it with the app.

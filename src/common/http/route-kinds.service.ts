@@ -1,4 +1,4 @@
-import { Injectable, MiddlewareConsumer, RequestMethod, Type } from '@nestjs/common';
+import { Injectable, RequestMethod, Type } from '@nestjs/common';
 import { METHOD_METADATA, PATH_METADATA } from '@nestjs/common/constants';
 import { DiscoveryService, MetadataScanner, Reflector } from '@nestjs/core';
 import type { Request } from 'express';
@@ -14,9 +14,6 @@ export interface DeclaredRoute {
   readonly declaration?: RouteDeclaration;
 }
 
-/** One `forRoutes()` target: a controller, or one route as `{ path, method }`. */
-export type RouteTarget = Exclude<Parameters<ReturnType<MiddlewareConsumer['apply']>['forRoutes']>[number], string>;
-
 interface RouteTable {
   readonly routes: readonly DeclaredRoute[];
   /** First path segments (lower case) that only machine routes use, like `api`. */
@@ -24,9 +21,9 @@ interface RouteTable {
 }
 
 /**
- * Every route the application registered, with the kind it declares. Middleware is bound to exactly
- * the routes of a kind through Nest's own `forRoutes()` (so Express's matching, case-insensitive,
- * decides, the same as for the route itself); the guard reads the handler's declaration.
+ * Every route the application registered, with the kind it declares. What a request gets is decided
+ * by the handler Express matched (the guards read its declaration), never by its URL; the quiet
+ * routes are excluded from the request logger through Nest's own `exclude()` (Express's matching).
  */
 @Injectable()
 export class RouteKinds {
@@ -40,18 +37,6 @@ export class RouteKinds {
 
   routes(): readonly DeclaredRoute[] {
     return this.load().routes;
-  }
-
-  /** What `forRoutes()` takes to reach the routes of one kind: whole controllers where it can. */
-  targets(kind: RouteKind): RouteTarget[] {
-    const byController = new Map<Type<unknown>, DeclaredRoute[]>();
-    for (const route of this.routes())
-      byController.set(route.controller, [...(byController.get(route.controller) ?? []), route]);
-    return [...byController].flatMap(([controller, routes]): RouteTarget[] => {
-      const ofKind = routes.filter((r) => r.declaration?.kind === kind);
-      if (ofKind.length === routes.length) return [controller];
-      return ofKind.map((r) => ({ path: r.path, method: r.method }));
-    });
   }
 
   /**

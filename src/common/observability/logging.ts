@@ -24,7 +24,8 @@ export function loggerParams(config: AppConfig): Params {
   return {
     pinoHttp: {
       level: config.logLevel,
-      genReqId: requestId,
+      // The id assignRequestId gave the request; made here only where that middleware is not mounted.
+      genReqId: (req, res) => (req as IncomingMessage & { id?: string }).id ?? requestId(req, res),
       // Probes and scrapes declare themselves quiet (`@MachineRoute({ quiet: true })`); the guard has
       // marked the request by the time its response ends, whatever spelling of the URL it came in by.
       customLogLevel: (req, res, error) =>
@@ -51,7 +52,7 @@ export function loggerParams(config: AppConfig): Params {
 /**
  * The request logger for every route but the quiet ones (probes, scrapes): those get neither
  * pino-http nor its child logger and request context, only their X-Request-Id
- * (`requestIdOnly`). The quiet level stays for a quiet route reached by a spelling the exclusion
+ * (`assignRequestId`). The quiet level stays for a quiet route reached by a spelling the exclusion
  * does not cover.
  */
 export function requestLoggerParams(): LoggerModuleAsyncParams {
@@ -67,9 +68,13 @@ export function requestLoggerParams(): LoggerModuleAsyncParams {
   };
 }
 
-/** What a quiet route keeps of the request logger: its X-Request-Id, as any other route answers it. */
-export function requestIdOnly(req: IncomingMessage, res: ServerResponse, next: NextFunction): void {
-  requestId(req, res);
+/**
+ * Every request's id, before any route is matched (the first middleware, see `configureApp`): the
+ * request logger takes it from there, and a quiet route (probe, scrape), which has no request logger,
+ * still answers it. Set as `req.id`, the property pino-http reads.
+ */
+export function assignRequestId(req: IncomingMessage & { id?: unknown }, res: ServerResponse, next: NextFunction): void {
+  req.id = requestId(req, res);
   next();
 }
 
