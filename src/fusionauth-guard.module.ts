@@ -119,12 +119,14 @@ export class FusionAuthGuardModule {
           useFactory: (appConfig: AppConfig, redis: RedisService) =>
             rateLimitOptions(appConfig, new RedisThrottlerStorage(redis)),
         }),
-        SessionModule,
-        AuthModule,
+        // Express tries routes in the order they are registered, which is this order: the machine
+        // routes (probes, the API, webhooks) first, so the most frequent requests match early.
+        HealthModule,
         UsersModule.with({ pages: features.pages ?? false, api: features.api ?? false }),
         // Missed revocations are replayed from FusionAuth's Webhook Event Log (webhooks/ may not import fusionauth/).
         WebhooksModule.forRoot({ imports: [FusionAuthModule], source: FusionAuthEventLogService }),
-        HealthModule,
+        SessionModule,
+        AuthModule,
       ],
     };
   }

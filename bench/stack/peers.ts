@@ -28,6 +28,9 @@ export interface PeerSettings {
   readonly onSpawn: (child: ChildProcess) => void;
 }
 
+/** BENCH_PEER_NODE_ARGS (say `--cpu-prof --cpu-prof-dir=/tmp/prof-peers`) goes to every peer's node. */
+const peerNodeArgs = (): string[] => (process.env.BENCH_PEER_NODE_ARGS ?? '').split(' ').filter(Boolean);
+
 /** Ports first: the OpenID Connect peer's callback URL must be allowed by the IdP before it starts. */
 export async function peerPorts(): Promise<Record<PeerName, number>> {
   const names = Object.keys(PEERS) as PeerName[];
@@ -43,6 +46,7 @@ export async function startPeers(ports: Record<PeerName, number>, settings: Peer
       const process = await startNodeProcess({
         // The compiled peer beside this file's compiled copy (dist/bench/bench/peers/).
         args: [join(__dirname, '..', 'peers', `${peer.script}.js`)],
+        nodeArgs: peerNodeArgs(),
         env: {
           NODE_ENV: 'development',
           PEER_ISSUER: settings.issuer,

@@ -36,7 +36,13 @@ export class BrowserRouteGuard implements CanActivate {
       this.session.use(
         req,
         res,
-        settled(reject, () => this.locals.use(req, res, settled(reject, () => resolve(true)))),
+        settled(reject, () =>
+          this.locals.use(
+            req,
+            res,
+            settled(reject, () => resolve(true)),
+          ),
+        ),
       );
     });
   }

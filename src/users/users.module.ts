@@ -30,6 +30,6 @@ const API: Type<unknown>[] = [MeController, AdminApiController];
 export class UsersModule {
   /** The service mounts both; an app of its own chooses (its routes would clash or be unwanted). */
   static with(features: UsersFeatures): DynamicModule {
-    return { module: UsersModule, controllers: [...(features.pages ? PAGES : []), ...(features.api ? API : [])] };
+    return { module: UsersModule, controllers: [...(features.api ? API : []), ...(features.pages ? PAGES : [])] };
   }
 }

@@ -1,3 +1,7 @@
+import { Controller, Get, Req } from '@nestjs/common';
+import type { Request } from 'express';
+import { BrowserRoute, MachineRoute } from '../../src/common/http/route-kind.decorator';
+import { Public } from '../../src/common/public.decorator';
 import { csrfFrom } from '../support/browser-login';
 import { KICKSTART_DEFAULTS as K } from '../support/dev-idp';
 import { HttpClient } from '../support/http-client';
@@ -9,12 +13,30 @@ import { Stack, startStack } from '../support/stack';
  * site can make a browser send, and which skips nothing less than CSRF and re-authentication), and
  * no page takes a bearer token.
  */
+/** Whether a route of each kind was handed the browser's session (test only). */
+@Controller('probe')
+class SessionProbeController {
+  @MachineRoute()
+  @Public()
+  @Get('machine')
+  machine(@Req() req: Request): { session: boolean } {
+    return { session: req.session !== undefined };
+  }
+
+  @BrowserRoute()
+  @Public()
+  @Get('browser')
+  browser(@Req() req: Request): { session: boolean } {
+    return { session: req.session?.user !== undefined };
+  }
+}
+
 describe('route kinds against hostile spellings', () => {
   let stack: Stack;
   let admin: HttpClient;
 
   beforeAll(async () => {
-    stack = await startStack();
+    stack = await startStack({ controllers: [SessionProbeController] });
     admin = new HttpClient(stack.app.url);
     const csrf = csrfFrom(await (await admin.get('/auth/password-login')).text());
     const signedIn = await admin.post('/auth/password-login', {
@@ -40,6 +62,14 @@ describe('route kinds against hostile spellings', () => {
     'never answers %s from the session cookie alone',
     async (path) => {
       await expectBearerRefusal(await admin.get(path));
+    },
+  );
+
+  it.each(['/probe/machine', '/PROBE/Machine', '/probe/machine/'])(
+    'never even reads the session store for a machine route (%s), while a page of the same browser has its session',
+    async (path) => {
+      expect(await (await admin.get(path)).json()).toEqual({ session: false });
+      expect(await (await admin.get('/probe/browser')).json()).toEqual({ session: true });
     },
   );
 

@@ -17,11 +17,23 @@ const PER_USER: ReadonlySet<RateLimitName> = new Set(['passwordChange']);
 export const RateLimit = (...names: [RateLimitName, ...RateLimitName[]]): MethodDecorator & ClassDecorator =>
   SetMetadata(RATE_LIMIT, names);
 
+/** Decorators are fixed once the app is built: each route's limits are read once. */
+const limitsByHandler = new WeakMap<object, { controller: object; limits: readonly RateLimitName[] }>();
+
 function limitsOf(context: ExecutionContext): readonly RateLimitName[] {
-  return (Reflect.getMetadata(RATE_LIMIT, context.getHandler()) ??
-    Reflect.getMetadata(RATE_LIMIT, context.getClass()) ??
+  const handler = context.getHandler();
+  const controller = context.getClass();
+  const known = limitsByHandler.get(handler);
+  // A handler inherited by two controllers is looked up again for the other one (its class may differ).
+  if (known && known.controller === controller) return known.limits;
+  const limits = (Reflect.getMetadata(RATE_LIMIT, handler) ??
+    Reflect.getMetadata(RATE_LIMIT, controller) ??
     []) as readonly RateLimitName[];
+  limitsByHandler.set(handler, { controller, limits });
+  return limits;
 }
+
+const NOT_COUNTED = Promise.resolve(true);
 
 /** Whose budget a per-user limit spends: the session's user, named with their provider. */
 function userOf(context: ExecutionContext): string | undefined {
@@ -53,6 +65,11 @@ export function rateLimitOptions(config: AppConfig, storage: ThrottlerStorage): 
 /** @nestjs/throttler's guard, answering through the one exception filter: 429 with Retry-After. */
 @Injectable()
 export class RateLimitGuard extends ThrottlerGuard {
+  /** A route that names no limit is not counted: answered at once, without the throttler's lookups. */
+  override canActivate(context: ExecutionContext): Promise<boolean> {
+    return limitsOf(context).length === 0 ? NOT_COUNTED : super.canActivate(context);
+  }
+
   protected override shouldSkip(context: ExecutionContext): Promise<boolean> {
     return Promise.resolve(limitsOf(context).length === 0);
   }

@@ -73,7 +73,11 @@ export function requestLoggerParams(): LoggerModuleAsyncParams {
  * request logger takes it from there, and a quiet route (probe, scrape), which has no request logger,
  * still answers it. Set as `req.id`, the property pino-http reads.
  */
-export function assignRequestId(req: IncomingMessage & { id?: unknown }, res: ServerResponse, next: NextFunction): void {
+export function assignRequestId(
+  req: IncomingMessage & { id?: unknown },
+  res: ServerResponse,
+  next: NextFunction,
+): void {
   req.id = requestId(req, res);
   next();
 }
