@@ -4,7 +4,9 @@ import { raw } from 'express';
 import hbs from 'hbs';
 import { AppConfig } from './config/app-config';
 import { everyResponseHeaders } from './common/http/security-headers';
+import { PinoLogger } from 'nestjs-pino';
 import { assignRequestId } from './common/observability/logging';
+import { requestLog } from './common/observability/request-log';
 
 const ROOT = join(__dirname, '..');
 const WEBHOOK_BODY_LIMIT = 1024 * 1024;
@@ -36,6 +38,8 @@ export async function configureApp(
   app.use(everyResponseHeaders(config));
   // Every answer's X-Request-Id (the request logger's id), probes' too, before any route is matched.
   app.use(assignRequestId);
+  // One log line per request (none for quiet routes), and the request bound to every log made meanwhile.
+  app.use(requestLog(await app.resolve(PinoLogger)));
   // Webhook signatures cover the exact bytes: keep the raw body (at most 1 MiB, else 413).
   app.use('/webhooks', raw({ type: () => true, limit: WEBHOOK_BODY_LIMIT }));
   app.useStaticAssets(join(ROOT, 'public'), { prefix: '/static/', index: false, maxAge: '1h', fallthrough: true });

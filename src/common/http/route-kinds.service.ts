@@ -22,8 +22,7 @@ interface RouteTable {
 
 /**
  * Every route the application registered, with the kind it declares. What a request gets is decided
- * by the handler Express matched (the guards read its declaration), never by its URL; the quiet
- * routes are excluded from the request logger through Nest's own `exclude()` (Express's matching).
+ * by the handler Express matched (the guards read its declaration), never by its URL.
  */
 @Injectable()
 export class RouteKinds {
@@ -37,17 +36,6 @@ export class RouteKinds {
 
   routes(): readonly DeclaredRoute[] {
     return this.load().routes;
-  }
-
-  /**
-   * The routes that declare themselves quiet (probes, scrapes), one `{ path, method }` each: the
-   * request logger is not bound to them at all (no logger, no request context), so a probe costs
-   * the route alone.
-   */
-  quietRoutes(): { path: string; method: RequestMethod }[] {
-    return this.routes()
-      .filter((r) => r.declaration?.quiet === true)
-      .map((r) => ({ path: r.path, method: r.method }));
   }
 
   /**

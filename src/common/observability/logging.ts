@@ -5,7 +5,6 @@ import type { LoggerModuleAsyncParams, Params } from 'nestjs-pino';
 import { destination } from 'pino';
 import type { Options } from 'pino-http';
 import { AppConfig } from '../../config/app-config';
-import { RouteKinds } from '../http/route-kinds.service';
 
 /**
  * Query parameters whose values are logged; every other value is redacted, so a credential in a URL
@@ -24,16 +23,6 @@ export function loggerParams(config: AppConfig): Params {
   return {
     pinoHttp: {
       level: config.logLevel,
-      // The id assignRequestId gave the request; made here only where that middleware is not mounted.
-      genReqId: (req, res) => (req as IncomingMessage & { id?: string }).id ?? requestId(req, res),
-      // Probes and scrapes declare themselves quiet (`@MachineRoute({ quiet: true })`); the guard has
-      // marked the request by the time its response ends, whatever spelling of the URL it came in by.
-      customLogLevel: (req, res, error) =>
-        (req as IncomingMessage & { quietLog?: boolean }).quietLog
-          ? 'silent'
-          : error || res.statusCode >= 500
-            ? 'error'
-            : 'info',
       // Our serializers see the raw request and response (not pino's copies of every header):
       // they pick the few fields logged, so nothing else, no cookie, Authorization or signature, can be.
       wrapSerializers: false,
@@ -50,28 +39,26 @@ export function loggerParams(config: AppConfig): Params {
 }
 
 /**
- * The request logger for every route but the quiet ones (probes, scrapes): those get neither
- * pino-http nor its child logger and request context, only their X-Request-Id
- * (`assignRequestId`). The quiet level stays for a quiet route reached by a spelling the exclusion
- * does not cover.
+ * nestjs-pino's root logger (the Nest logger, and the one behind every request's line), writing to
+ * standard output asynchronously: lines logged while a write is under way go out together in the
+ * next one, instead of one blocking write per request (flushed on exit). nestjs-pino binds no
+ * middleware of its own (`forRoutes: []`): the request log is `requestLog`, mounted by `configureApp`.
  */
 export function requestLoggerParams(): LoggerModuleAsyncParams {
   return {
-    inject: [AppConfig, RouteKinds],
-    useFactory: (config: AppConfig, kinds: RouteKinds): Params => {
+    inject: [AppConfig],
+    useFactory: (config: AppConfig): Params => {
       const params = loggerParams(config);
-      // Standard output written asynchronously: lines logged while a write is under way go out
-      // together in the next one, instead of one blocking write per request (flushed on exit).
       const stream = destination({ dest: 1, sync: false });
-      return { ...params, pinoHttp: { ...(params.pinoHttp as Options), stream }, exclude: kinds.quietRoutes() };
+      return { ...params, pinoHttp: { ...(params.pinoHttp as Options), stream }, forRoutes: [] };
     },
   };
 }
 
 /**
  * Every request's id, before any route is matched (the first middleware, see `configureApp`): the
- * request logger takes it from there, and a quiet route (probe, scrape), which has no request logger,
- * still answers it. Set as `req.id`, the property pino-http reads.
+ * request log binds it (the `req` serializer reads `req.id`), and every answer carries it, a quiet
+ * route's (probe, scrape) too.
  */
 export function assignRequestId(
   req: IncomingMessage & { id?: unknown },
