@@ -44,4 +44,12 @@ describe('page locals', () => {
     expect(csrfFrom(await form.text())).toMatch(/\S/);
     expect(form.headers.getSetCookie().some((c) => c.startsWith('csrf='))).toBe(true);
   });
+
+  it("gives a signed-in session's forms one token of 256 random bits, kept in the session, the same on every page", async () => {
+    const browser = await signedIn(K.admin.email);
+    const token = csrfFrom(await (await browser.get('/account')).text());
+    // Ample against guessing, and short: the session holding it is read, hashed and parsed on every page.
+    expect(token).toMatch(/^[0-9a-f]{64}$/);
+    expect(csrfFrom(await (await browser.get('/account/password')).text())).toBe(token);
+  });
 });

@@ -8,6 +8,7 @@ import { AppConfig } from '../config/app-config';
 
 /** csrf-csrf binds a token to "the session"; before login there is none, the cookie is the binding. */
 const PRE_LOGIN_IDENTIFIER = 'pre-login';
+const SYNC_TOKEN_BYTES = 32;
 
 function tokenFromRequest(req: Request): string | undefined {
   const fromBody = (req.body as Record<string, unknown> | undefined)?._csrf;
@@ -28,7 +29,9 @@ function tokenFromRequest(req: Request): string | undefined {
  */
 @Injectable()
 export class CsrfService {
-  private readonly sync = csrfSync({ getTokenFromRequest: tokenFromRequest });
+  // 256 random bits, as hex. csrf-sync's default is 1024: the token rides in the session, which
+  // express-session serializes and hashes on every page, so its size costs every page.
+  private readonly sync = csrfSync({ getTokenFromRequest: tokenFromRequest, size: SYNC_TOKEN_BYTES });
   private readonly doubleSubmit: DoubleCsrfUtilities;
   private readonly cookieName: string;
 

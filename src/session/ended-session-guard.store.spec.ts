@@ -1,5 +1,7 @@
+import { RedisStore } from 'connect-redis';
 import session, { SessionData, Store } from 'express-session';
 import createMemoryStore from 'memorystore';
+import { createClient } from 'redis';
 import { FakeClock } from '../../test/support/fake-clock';
 import { EndedSessionGuardStore } from './ended-session-guard.store';
 import { MemorySessionTokenStore } from './memory-session-token.store';
@@ -62,11 +64,23 @@ describe('the session store after a session ended', () => {
     await set(store, 's1', data('u1'));
     marks.ended = () => Promise.reject(new Error('a touch must not cost a look at the marks'));
     await new Promise<void>((resolve, reject) =>
-      store.touch('s1', data('u1'), (err?: unknown) => (err ? reject(new Error('touch failed')) : resolve())),
+      store.touch!('s1', data('u1'), (err?: unknown) => (err ? reject(new Error('touch failed')) : resolve())),
     );
     expect(await get(store, 's1')).toMatchObject({ user: { id: 'u1' } });
     await new Promise<void>((resolve) => store.destroy('s1', () => resolve()));
-    await new Promise<void>((resolve) => store.touch('s1', data('u1'), () => resolve()));
+    await new Promise<void>((resolve) => store.touch!('s1', data('u1'), () => resolve()));
     expect(await get(store, 's1')).toBeFalsy();
+  });
+
+  it('offers express-session no touch when the store it guards would do nothing with one (connect-redis with disableTouch)', () => {
+    // Never connected: the store is only asked what it offers.
+    const redis = new RedisStore({ client: createClient(), disableTouch: true });
+    const guarded = new EndedSessionGuardStore(redis, marks);
+    // express-session hashes the session once more on every unchanged page only to call a touch it is offered.
+    expect(guarded.touch).toBeUndefined();
+    expect(new EndedSessionGuardStore(new RedisStore({ client: createClient() }), marks).touch).toBeInstanceOf(
+      Function,
+    );
+    expect(store.touch).toBeInstanceOf(Function);
   });
 });

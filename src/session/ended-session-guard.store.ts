@@ -10,11 +10,22 @@ type Done = (err?: unknown) => void;
  * that took long) would otherwise bring it back, signed in, after it was gone.
  */
 export class EndedSessionGuardStore extends Store {
+  /**
+   * express-session touches the store on every page whose session did not change, when the store has
+   * a `touch`; a touch only moves the expiry of what is stored (the in-process store: only a session
+   * it still holds), so it can never bring an ended session back and needs no look at the marks.
+   * Offered only when the store's touch does something: connect-redis told not to touch
+   * (`disableTouch`: expiry moves with the writes) keeps a `touch` that does nothing, and
+   * express-session would hash the session once more per page only to call it.
+   */
+  override touch?: (sid: string, session: SessionData, done?: Done) => void;
+
   constructor(
     private readonly inner: Store,
     private readonly marks: SessionTokenStore,
   ) {
     super();
+    if (touches(inner)) this.touch = (sid, session, done) => inner.touch!(sid, session, (err?: unknown) => done?.(err));
   }
 
   get(sid: string, done: (err: unknown, session?: SessionData | null) => void): void {
@@ -26,16 +37,6 @@ export class EndedSessionGuardStore extends Store {
       () => done?.(),
       (err: unknown) => done?.(err),
     );
-  }
-
-  /**
-   * A touch only moves the expiry of what is stored (connect-redis: EXPIRE, here disabled; the
-   * in-process store: only a session it still holds), so it can never bring an ended session back:
-   * it needs no look at the marks, and a page whose session did not change costs one round trip (the read).
-   */
-  override touch(sid: string, session: SessionData, done?: Done): void {
-    if (!this.inner.touch) return done?.();
-    this.inner.touch(sid, session, (err?: unknown) => done?.(err));
   }
 
   destroy(sid: string, done?: Done): void {
@@ -54,6 +55,11 @@ export class EndedSessionGuardStore extends Store {
     // two sees the mark now, and takes itself back.
     if (await this.marks.ended(sid)) await callback((cb) => this.inner.destroy(sid, cb));
   }
+}
+
+/** Whether a store's `touch` moves anything: connect-redis with `disableTouch` answers without a word to Redis. */
+function touches(store: Store): boolean {
+  return typeof store.touch === 'function' && (store as { disableTouch?: boolean }).disableTouch !== true;
 }
 
 function callback(run: (done: Done) => void): Promise<void> {

@@ -25,9 +25,10 @@ export interface AccountPage {
   readonly user: SignedInAccount['user'];
   readonly roles: readonly string[];
   readonly isAdmin: boolean;
-  readonly signedInAt?: string;
+  /** ms since the epoch, shown by `{{time}}`. */
+  readonly signedInAt?: number;
   readonly signInMethod: string;
-  readonly expiresAt?: string;
+  readonly expiresAt?: number;
   readonly idleMinutes: number;
   readonly sessions: SessionView[];
   readonly canChangePassword: boolean;
@@ -57,9 +58,9 @@ export class AccountController {
       user: account.user,
       roles,
       isAdmin: roles.includes('admin'),
-      signedInAt: auth ? new Date(auth.authTime * 1000).toISOString() : undefined,
+      signedInAt: auth ? auth.authTime * 1000 : undefined,
       signInMethod: this.account.signInMethod(auth),
-      expiresAt: expiresAt ? new Date(expiresAt).toISOString() : undefined,
+      expiresAt,
       idleMinutes: Math.round(this.config.session.idleTimeoutS / 60),
       sessions: await this.account.sessionsOf(account),
       canChangePassword: this.account.passwordProvider(account) !== undefined,

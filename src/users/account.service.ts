@@ -15,8 +15,9 @@ import { revocationInstant, revocationTtlMs } from './service-revocation';
 export interface SessionView {
   readonly handle: string;
   readonly current: boolean;
-  readonly signedInAt: string;
-  readonly lastSeenAt: string;
+  /** ms since the epoch; the view shows them (`{{time}}`). */
+  readonly signedInAt: number;
+  readonly lastSeenAt: number;
   readonly method: string;
   readonly device: string;
 }
@@ -67,12 +68,12 @@ export class AccountService {
       .map(({ id, data }) => ({
         handle: this.sessions.handleOf(id),
         current: id === account.sessionId,
-        signedInAt: new Date(data.createdAt ?? 0).toISOString(),
-        lastSeenAt: new Date(data.lastSeenAt ?? data.createdAt ?? 0).toISOString(),
+        signedInAt: data.createdAt ?? 0,
+        lastSeenAt: data.lastSeenAt ?? data.createdAt ?? 0,
         method: this.signInMethod(data.auth),
         device: deviceOf(data.client?.userAgent ?? ''),
       }))
-      .sort((a, b) => Number(b.current) - Number(a.current) || b.lastSeenAt.localeCompare(a.lastSeenAt));
+      .sort((a, b) => Number(b.current) - Number(a.current) || b.lastSeenAt - a.lastSeenAt);
   }
 
   /** "email and password", or "via FusionAuth": the provider's display name, never its config name. */

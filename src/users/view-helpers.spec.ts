@@ -27,8 +27,14 @@ describe('times as people read them', () => {
     expect(String(timeElement(at, NOW + 2 * 3_600_000))).toBe(first.replace('5 hours ago', '7 hours ago'));
   });
 
+  it('shows an instant given in ms since the epoch as it shows its ISO text (the pages pass ms)', () => {
+    const at = '2026-12-01T06:54:39.000Z';
+    expect(String(timeElement(Date.parse(at), NOW))).toBe(String(timeElement(at, NOW)));
+  });
+
   it('renders nothing for a value that is no time', () => {
     expect(timeElement(undefined, NOW)).toBe('');
     expect(timeElement('not a date', NOW)).toBe('');
+    expect(timeElement(Number.NaN, NOW)).toBe('');
   });
 });

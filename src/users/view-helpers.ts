@@ -17,7 +17,7 @@ const UNITS: readonly [Intl.RelativeTimeFormatUnit, number][] = [
  * the same few instants again (sign-in, expiry, the other sessions): each text is made once.
  */
 const MEMO_LIMIT = 2048;
-const absoluteTexts = new Map<number, { shown: string; precise: string }>();
+const absoluteTexts = new Map<number, InstantTexts>();
 const relativeTexts = new Map<string, string>();
 
 function memo<K, V>(texts: Map<K, V>, key: K, make: () => V): V {
@@ -42,19 +42,32 @@ export function relativeTime(at: number, now: number): string {
   return delta < 0 ? 'just now' : 'in a moment';
 }
 
+/** The parts of one instant's element that never change: escaped once, with the ICU texts. */
+interface InstantTexts {
+  readonly iso: string;
+  readonly shown: string;
+  readonly precise: string;
+}
+
 /**
- * `{{time iso}}`: a `<time>` element whose `datetime` keeps the exact instant for machines, showing
- * people the date and time (UTC, said so) and how long ago or ahead it is.
+ * `{{time at}}` (ms since the epoch, or an ISO string): a `<time>` element whose `datetime` keeps the
+ * exact instant for machines, showing people the date and time (UTC, said so) and how long ago or
+ * ahead it is. Only the relative part follows the clock; the rest is made once per instant.
  */
 export function timeElement(value: unknown, now: number): hbs.SafeString | string {
-  const at = typeof value === 'string' || typeof value === 'number' ? new Date(value) : undefined;
-  if (!at || Number.isNaN(at.getTime())) return '';
+  const at = typeof value === 'number' ? value : typeof value === 'string' ? Date.parse(value) : NaN;
+  if (!Number.isFinite(at)) return '';
   const escape = hbs.handlebars.escapeExpression;
-  const iso = at.toISOString();
-  const texts = memo(absoluteTexts, at.getTime(), () => ({ shown: ABSOLUTE.format(at), precise: PRECISE.format(at) }));
-  const shown = `${texts.shown} UTC (${relativeTime(at.getTime(), now)})`;
+  const texts = memo(absoluteTexts, at, (): InstantTexts => {
+    const date = new Date(at);
+    return {
+      iso: escape(date.toISOString()),
+      shown: escape(ABSOLUTE.format(date)),
+      precise: escape(PRECISE.format(date)),
+    };
+  });
   return new hbs.handlebars.SafeString(
-    `<time datetime="${escape(iso)}" title="${escape(texts.precise)}">${escape(shown)}</time>`,
+    `<time datetime="${texts.iso}" title="${texts.precise}">${texts.shown} UTC (${escape(relativeTime(at, now))})</time>`,
   );
 }
 
