@@ -141,6 +141,9 @@ describe('logs of the running service', () => {
       expect(output).toContain(`"id":"${requestId}"`);
       expect(output).toMatch(/"url":"\/auth\/callback\?[^"]*code=\[REDACTED\]/);
       expect(output).toContain('/api/me?access_token=[REDACTED]');
+      // A line the code logs while handling a request names that request (its id, method, scrubbed URL).
+      const signedIn = output.split('\n').find((line) => line.includes('signed in through'));
+      expect(signedIn).toMatch(/"req":\{"id":"[^"]+","method":"GET","url":"\/auth\/callback\?[^"]*code=\[REDACTED\]/);
       // ...and hold none of the secrets, whole or as their first 24 characters.
       const leaked = [...secrets].filter(([, value]) => output.includes(value) || output.includes(value.slice(0, 24)));
       expect(leaked.map(([name]) => name)).toEqual([]);
