@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 
 /**
  * One revocation: every token of the subject issued at or before `instant` is rejected. The subject
@@ -83,5 +83,5 @@ export function isFamilyKey(key: string): boolean {
 
 function keyOf(kind: 'u' | 'ua' | 'a' | 's' | 't', ...fields: string[]): string {
   // JSON keeps the fields apart whatever characters they hold.
-  return `${kind}:${createHash('sha256').update(JSON.stringify(fields)).digest('base64url').slice(0, 16)}`;
+  return `${kind}:${hash('sha256', JSON.stringify(fields), 'base64url').slice(0, 16)}`;
 }
