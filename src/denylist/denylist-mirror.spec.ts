@@ -119,4 +119,20 @@ describe('DenylistMirror', () => {
       }),
     ).toEqual(expect.arrayContaining(['u:6X27O7CoeImuY44m', 'ua:vi2rDlwBAS6ym2DV', 't:2DWBgddtJJMfhb_0']));
   });
+
+  it('keeps each session its own keys: another sid or application of the same user is another set', () => {
+    const m = mirror();
+    m.put(subjectKey({ kind: 'sid', issuerKey, sid: 'rt-2' }), t0, t0 + 60_000);
+    m.put(
+      subjectKey({ kind: 'user-app', issuerKey, userId: 'user-1', applicationId: 'app-2' }),
+      t0 + 5000,
+      t0 + 60_000,
+    );
+    // Asked first for the session whose keys are then kept, then for its neighbours.
+    expect(m.isRevoked(facts())).toBe(false);
+    expect(m.isRevoked(facts({ sid: 'rt-2' }))).toBe(true);
+    expect(m.isRevoked(facts({ applicationId: 'app-2' }))).toBe(true);
+    expect(m.isRevoked(facts({ issuerKey: 'other-issuer', applicationId: 'app-2' }))).toBe(false);
+    expect(m.isRevoked(facts())).toBe(false);
+  });
 });

@@ -62,17 +62,36 @@ export function subjectKey(subject: RevocationSubject): string {
   }
 }
 
-/** Every subject key that could revoke a token with these facts. */
+/** Subject keys of recent sessions (user, user-app, app, sid), so their tokens hash only their own id. */
+const SESSION_KEYS_KEPT = 10_000;
+const sessionKeyCache = new Map<string, readonly string[]>();
+
+/**
+ * Every subject key that could revoke a token with these facts. A user's tokens share all keys but
+ * the token's own: those are computed once per session (issuer, user, application, sid) and kept in
+ * a bounded map (emptied when full); only the token key is hashed per token.
+ */
 export function candidateKeys(facts: TokenFacts): string[] {
-  const keys = [keyOf('u', facts.issuerKey, facts.sub)];
+  const keys = [...sessionKeys(facts)];
+  if (facts.tokenId) keys.push(keyOf('t', facts.issuerKey, facts.tokenId));
+  return keys;
+}
+
+function sessionKeys(facts: TokenFacts): readonly string[] {
+  const id = JSON.stringify([facts.issuerKey, facts.sub, facts.applicationId || null, facts.sid || null]);
+  let keys = sessionKeyCache.get(id);
+  if (keys) return keys;
+  const computed = [keyOf('u', facts.issuerKey, facts.sub)];
   if (facts.applicationId) {
-    keys.push(
+    computed.push(
       keyOf('ua', facts.issuerKey, facts.sub, facts.applicationId),
       keyOf('a', facts.issuerKey, facts.applicationId),
     );
   }
-  if (facts.sid) keys.push(keyOf('s', facts.issuerKey, facts.sid));
-  if (facts.tokenId) keys.push(keyOf('t', facts.issuerKey, facts.tokenId));
+  if (facts.sid) computed.push(keyOf('s', facts.issuerKey, facts.sid));
+  keys = computed;
+  if (sessionKeyCache.size >= SESSION_KEYS_KEPT) sessionKeyCache.clear();
+  sessionKeyCache.set(id, keys);
   return keys;
 }
 
