@@ -1,5 +1,5 @@
 import { DenylistMirror } from './denylist-mirror';
-import { accessTokenId, subjectKey } from './revocation';
+import { accessTokenId, candidateKeys, subjectKey } from './revocation';
 
 const t0 = Date.UTC(2026, 0, 1);
 const issuerKey = 'iss-key-1234';
@@ -99,6 +99,40 @@ describe('DenylistMirror', () => {
     for (const key of keys) expect(key.length).toBeLessThanOrEqual(25);
     const m = mirror();
     m.put(subjectKey({ kind: 'user', issuerKey: 'other-issuer', userId: 'user-1' }), t0 + 5000, t0 + 60_000);
+    expect(m.isRevoked(facts())).toBe(false);
+  });
+
+  it('keys every subject as Redis, the other instances and earlier releases do (kind + 96 bits of SHA-256)', () => {
+    // Entries written before a change of how keys are computed must still be found: the values are pinned.
+    expect(subjectKey({ kind: 'user', issuerKey: 'iss-1', userId: 'user-1' })).toBe('u:6X27O7CoeImuY44m');
+    expect(subjectKey({ kind: 'user-app', issuerKey: 'iss-1', userId: 'user-1', applicationId: 'app-1' })).toBe(
+      'ua:vi2rDlwBAS6ym2DV',
+    );
+    expect(subjectKey({ kind: 'sid', issuerKey: 'iss-1', sid: 'sid-1' })).toBe('s:3SsPOYHbfh0UTw9J');
+    expect(
+      candidateKeys({
+        issuerKey: 'iss-1',
+        sub: 'user-1',
+        iat: 0,
+        applicationId: 'app-1',
+        tokenId: accessTokenId('jti-1', 'a.b.c'),
+      }),
+    ).toEqual(expect.arrayContaining(['u:6X27O7CoeImuY44m', 'ua:vi2rDlwBAS6ym2DV', 't:2DWBgddtJJMfhb_0']));
+  });
+
+  it('keeps each session its own keys: another sid or application of the same user is another set', () => {
+    const m = mirror();
+    m.put(subjectKey({ kind: 'sid', issuerKey, sid: 'rt-2' }), t0, t0 + 60_000);
+    m.put(
+      subjectKey({ kind: 'user-app', issuerKey, userId: 'user-1', applicationId: 'app-2' }),
+      t0 + 5000,
+      t0 + 60_000,
+    );
+    // Asked first for the session whose keys are then kept, then for its neighbours.
+    expect(m.isRevoked(facts())).toBe(false);
+    expect(m.isRevoked(facts({ sid: 'rt-2' }))).toBe(true);
+    expect(m.isRevoked(facts({ applicationId: 'app-2' }))).toBe(true);
+    expect(m.isRevoked(facts({ issuerKey: 'other-issuer', applicationId: 'app-2' }))).toBe(false);
     expect(m.isRevoked(facts())).toBe(false);
   });
 });

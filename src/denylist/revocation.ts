@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 
 /**
  * One revocation: every token of the subject issued at or before `instant` is rejected. The subject
@@ -62,17 +62,36 @@ export function subjectKey(subject: RevocationSubject): string {
   }
 }
 
-/** Every subject key that could revoke a token with these facts. */
+/** Subject keys of recent sessions (user, user-app, app, sid), so their tokens hash only their own id. */
+const SESSION_KEYS_KEPT = 10_000;
+const sessionKeyCache = new Map<string, readonly string[]>();
+
+/**
+ * Every subject key that could revoke a token with these facts. A user's tokens share all keys but
+ * the token's own: those are computed once per session (issuer, user, application, sid) and kept in
+ * a bounded map (emptied when full); only the token key is hashed per token.
+ */
 export function candidateKeys(facts: TokenFacts): string[] {
-  const keys = [keyOf('u', facts.issuerKey, facts.sub)];
+  const keys = [...sessionKeys(facts)];
+  if (facts.tokenId) keys.push(keyOf('t', facts.issuerKey, facts.tokenId));
+  return keys;
+}
+
+function sessionKeys(facts: TokenFacts): readonly string[] {
+  const id = JSON.stringify([facts.issuerKey, facts.sub, facts.applicationId || null, facts.sid || null]);
+  let keys = sessionKeyCache.get(id);
+  if (keys) return keys;
+  const computed = [keyOf('u', facts.issuerKey, facts.sub)];
   if (facts.applicationId) {
-    keys.push(
+    computed.push(
       keyOf('ua', facts.issuerKey, facts.sub, facts.applicationId),
       keyOf('a', facts.issuerKey, facts.applicationId),
     );
   }
-  if (facts.sid) keys.push(keyOf('s', facts.issuerKey, facts.sid));
-  if (facts.tokenId) keys.push(keyOf('t', facts.issuerKey, facts.tokenId));
+  if (facts.sid) computed.push(keyOf('s', facts.issuerKey, facts.sid));
+  keys = computed;
+  if (sessionKeyCache.size >= SESSION_KEYS_KEPT) sessionKeyCache.clear();
+  sessionKeyCache.set(id, keys);
   return keys;
 }
 
@@ -83,5 +102,5 @@ export function isFamilyKey(key: string): boolean {
 
 function keyOf(kind: 'u' | 'ua' | 'a' | 's' | 't', ...fields: string[]): string {
   // JSON keeps the fields apart whatever characters they hold.
-  return `${kind}:${createHash('sha256').update(JSON.stringify(fields)).digest('base64url').slice(0, 16)}`;
+  return `${kind}:${hash('sha256', JSON.stringify(fields), 'base64url').slice(0, 16)}`;
 }

@@ -1,6 +1,6 @@
 import { generateKeyPairSync, KeyObject, sign as cryptoSign } from 'node:crypto';
 import { createLocalJWKSet, errors, JWK, jwtVerify, SignJWT } from 'jose';
-import { LocalKeySet, verifyJwt } from './node-jws';
+import { LocalKeySet, parseJws, unverifiedClaims, verifyJwt, verifyParsedJwt } from './node-jws';
 
 const NOW_S = 1_900_000_000;
 const RULES = { issuer: 'https://idp', audience: 'app', clockTolerance: 5, currentDate: NOW_S * 1000 };
@@ -118,6 +118,27 @@ describe('verifyJwt (node:crypto)', () => {
     await expect(verifyJwt(token, ['HS256'], [one, other], RULES)).rejects.toBeInstanceOf(
       errors.JWSSignatureVerificationFailed,
     );
+  });
+});
+
+describe('parseJws (a token taken apart once)', () => {
+  it('reads the unverified claims and then verifies the same parse, with the same refusals as verifyJwt', async () => {
+    const { publicKey, privateKey } = pairs.RS256!();
+    const token = await sign('RS256', privateKey);
+    const parsed = parseJws(token);
+    expect(unverifiedClaims(parsed).iss).toBe('https://idp');
+    const { payload } = await verifyParsedJwt(parsed, ['RS256'], publicKey, RULES);
+    // One decode: the claims read before verification are the object the verification checked.
+    expect(payload).toBe(unverifiedClaims(parsed));
+    const [header, , signature] = token.split('.');
+    const forged = parseJws(`${header}.${b64url(claims({ iss: 'https://idp', sub: 'admin' }))}.${signature}`);
+    expect(unverifiedClaims(forged).sub).toBe('admin');
+    await expect(verifyParsedJwt(forged, ['RS256'], publicKey, RULES)).rejects.toBeInstanceOf(
+      errors.JWSSignatureVerificationFailed,
+    );
+    await expect(verifyParsedJwt(parsed, ['ES256'], publicKey, RULES)).rejects.toBeInstanceOf(errors.JOSEAlgNotAllowed);
+    expect(() => parseJws(`${token}.x`)).toThrow(errors.JWSInvalid);
+    expect(() => unverifiedClaims(parseJws(`${header}.${b64url([1])}.${signature}`))).toThrow(errors.JWTInvalid);
   });
 });
 

@@ -1,12 +1,12 @@
 import { Injectable } from '@nestjs/common';
 import { LRUCache } from 'lru-cache';
-import { decodeJwt, decodeProtectedHeader, errors, JWTPayload } from 'jose';
+import { decodeProtectedHeader, errors, JWTPayload } from 'jose';
 import { AppConfig, ProviderConfig } from '../config/app-config';
 import { ID_TOKEN_ALGS } from '../config/load-providers';
 import { AppError } from '../common/app.errors';
 import { Clock, CLOCK_TOLERANCE_S } from '../common/clock';
 import { JwksKeySet } from './jwks-key-set';
-import { KeyLookup, verifyJwt } from './node-jws';
+import { KeyLookup, ParsedJws, parseJws, unverifiedClaims, verifyJwt, verifyParsedJwt } from './node-jws';
 import { ProviderDiscovery } from './provider-discovery.service';
 import { checkSignatureClaims, SignatureKeys, verifyWithAnySecret } from './signature-jwt';
 import { AccessTokenClaims, IdTokenClaims } from './token-claims';
@@ -91,10 +91,13 @@ export class TokenVerifier {
   }
 
   private async verifyAccessTokenAfresh(token: string, fromProvider: boolean): Promise<VerifiedAccessToken> {
+    // Taken apart once: the unverified `iss` picks the provider, the same parse is then verified.
+    let parsed: ParsedJws;
     let issuer: unknown;
     try {
       if (token.length > MAX_TOKEN_LENGTH) throw new TokenRejectedError('too_large');
-      issuer = decodeJwt(token).iss;
+      parsed = parseJws(token);
+      issuer = unverifiedClaims(parsed).iss;
     } catch (error) {
       if (error instanceof TokenRejectedError) throw error;
       throw new TokenRejectedError('malformed');
@@ -102,10 +105,10 @@ export class TokenVerifier {
     const provider = this.config.providers.find((p) => p.issuer === issuer);
     if (!provider) throw new TokenRejectedError('unknown_issuer');
     const algorithms = accessTokenAlgorithms(provider);
-    checkHeader(token, algorithms);
+    checkHeaderOf(parsed.header, algorithms);
     const keySet = this.keySet(provider);
     const key = fromProvider ? keySet.getKeyForBackChannel : keySet.getKey;
-    const claims = await this.verify(token, key, provider, algorithms);
+    const claims = await this.verify(parsed, key, provider, algorithms);
     return { provider, claims };
   }
 
@@ -154,14 +157,15 @@ export class TokenVerifier {
   }
 
   private async verify(
-    token: string,
+    token: string | ParsedJws,
     key: KeyLookup | Uint8Array,
     provider: ProviderConfig,
     algorithms: string[],
   ): Promise<AccessTokenClaims> {
     let payload: JWTPayload;
     try {
-      ({ payload } = await verifyJwt(token, algorithms, key, {
+      const parsed = typeof token === 'string' ? parseJws(token) : token;
+      ({ payload } = await verifyParsedJwt(parsed, algorithms, key, {
         issuer: provider.issuer,
         audience: provider.clientId,
         clockTolerance: CLOCK_TOLERANCE_S,
@@ -205,6 +209,10 @@ function checkHeader(token: string, algorithms: readonly string[]): { alg: strin
   } catch {
     throw new TokenRejectedError('malformed');
   }
+  return checkHeaderOf(header, algorithms);
+}
+
+function checkHeaderOf(header: Record<string, unknown>, algorithms: readonly string[]): { alg: string; kid?: unknown } {
   // `none` is never in the pinned list, whatever the token or the provider's metadata say.
   if (typeof header.alg !== 'string' || !algorithms.includes(header.alg)) {
     throw new TokenRejectedError('alg_not_allowed', String(header.alg));
