@@ -16,6 +16,14 @@ function headline(report: Record<string, unknown>): string {
     .join('\n  ');
 }
 
+/** The same ratios from CPU per answer (`cpu_ratios`), steadier than the rates on a busy machine. */
+function cpuHeadline(report: Record<string, unknown>): string {
+  const figures = (report.cpu_ratios ?? {}) as Record<string, { median: number }>;
+  return Object.entries(figures)
+    .map(([key, f]) => `${key} ${f.median}`)
+    .join('\n  ');
+}
+
 function finish(outcome: Outcome): void {
   const { report } = outcome;
   const errors = report.errors as string[];
@@ -26,6 +34,8 @@ function finish(outcome: Outcome): void {
   log(
     `figures (targets from bench/README.md; ratios are medians of the rounds, see "ratios" for min and max):\n  ${headline(report)}`,
   );
+  const cpu = cpuHeadline(report);
+  if (cpu) log(`the same ratios from CPU µs per answer (see "cpu_ratios"; not what the goals judge):\n  ${cpu}`);
   // A clean run's logs are of no interest; a run with problems keeps them for a look.
   if (outcome.stack && errors.length === 0 && warnings.length === 0)
     rmSync(outcome.stack.logDir, { recursive: true, force: true });

@@ -1,6 +1,7 @@
 import { BenchOptions } from '../options';
 import { request } from '../support/http';
 import { runLoad, Slice } from '../support/load';
+import { processCpuUs } from '../support/process-cpu';
 import { log, loud } from '../support/log';
 import { round, spread, Spread } from '../support/stats';
 import { Teardown } from '../support/teardown';
@@ -21,6 +22,8 @@ export interface TargetSummary {
   readonly answers: Record<string, number>;
   readonly errors: number;
   readonly timeouts: number;
+  /** CPU µs of the serving process per counted answer, over the rounds (null where /proc is missing). */
+  readonly cpu_us_per_answer: Spread | null;
 }
 
 export type Rounds = Partial<Record<TargetName, Slice[]>>;
@@ -55,8 +58,14 @@ export async function runRounds(
     const order = r % 2 === 0 ? targets : [...targets].reverse();
     for (const target of order) {
       await target.load.prepare?.(slice, rounds[target.name]?.at(-1));
+      const cpuBefore = processCpuUs(target.pid);
       const result = await runLoad(target.load, slice, options.connections, teardown);
-      (rounds[target.name] ??= []).push(result);
+      const cpuAfter = processCpuUs(target.pid);
+      const cpuUsPerAnswer =
+        cpuBefore !== undefined && cpuAfter !== undefined && result.ok > 0
+          ? round((cpuAfter - cpuBefore) / result.ok, 1)
+          : undefined;
+      (rounds[target.name] ??= []).push({ ...result, cpuUsPerAnswer });
     }
     log(
       `  round ${r + 1}/${options.rounds}: ${order.map((t) => `${t.name} ${rounds[t.name]!.at(-1)!.rate}`).join(', ')}`,
@@ -86,6 +95,11 @@ export function summarize(target: NamedTarget, slices: readonly Slice[]): Target
     answers,
     errors: sum((s) => s.errors),
     timeouts: sum((s) => s.timeouts),
+    cpu_us_per_answer:
+      spread(
+        slices.flatMap((s) => (s.cpuUsPerAnswer === undefined ? [] : [s.cpuUsPerAnswer])),
+        1,
+      ) ?? null,
   };
 }
 

@@ -1,4 +1,5 @@
 import { BenchStack } from '../stack/bench-stack';
+import { PeerName } from '../stack/peers';
 import { LoadTarget } from '../support/load';
 import { WebhookTarget } from './webhook-events';
 
@@ -28,6 +29,8 @@ export interface NamedTarget {
   readonly load: LoadTarget;
   /** Warmed up before the rounds (the webhook target is warmed up while its events are sized). */
   readonly warm: boolean;
+  /** The process that serves it (service A or the peer), whose CPU time is read around each slice. */
+  readonly pid?: number;
 }
 
 export interface TargetInputs {
@@ -41,6 +44,15 @@ export interface TargetInputs {
   readonly webhooks?: WebhookTarget;
 }
 
+/** The peer each peer target measures; every other target is service A. */
+const PEER_OF: Partial<Record<TargetName, PeerName>> = {
+  nest_hello: 'nest_hello',
+  express_jwt_bearer: 'express_jwt_bearer',
+  express_jwt_bearer_cold: 'express_jwt_bearer',
+  nest_passport_jwt_cold: 'nest_passport_jwt',
+  express_openid_connect: 'express_openid_connect',
+};
+
 const bearer = (token: string) => ({ authorization: `Bearer ${token}` });
 
 /** Each cold target goes through the pool on its own, one token after the other. */
@@ -51,7 +63,7 @@ function distinct(url: string, tokens: readonly string[]): LoadTarget {
 
 export function buildTargets(stack: BenchStack, inputs: TargetInputs): NamedTarget[] {
   const { a, peers } = stack;
-  const all: Record<TargetName, Omit<NamedTarget, 'name' | 'warm'>> = {
+  const all: Record<TargetName, Omit<NamedTarget, 'name' | 'warm' | 'pid'>> = {
     nest_hello: { what: 'bare Nest GET /health/live', load: { url: `${peers.nest_hello.url}/health/live` } },
     unguarded: { what: 'service GET /health/live', load: { url: `${a.url}/health/live` } },
     webhooks: {
@@ -87,5 +99,9 @@ export function buildTargets(stack: BenchStack, inputs: TargetInputs): NamedTarg
       load: { url: `${peers.express_openid_connect.url}/account`, headers: { cookie: inputs.peerCookie } },
     },
   };
-  return TARGET_NAMES.map((name) => ({ name, warm: name !== 'webhooks', ...all[name] }));
+  const servedBy = (name: TargetName): number | undefined => {
+    const peer = PEER_OF[name];
+    return (peer ? peers[peer] : a).child.pid;
+  };
+  return TARGET_NAMES.map((name) => ({ name, warm: name !== 'webhooks', pid: servedBy(name), ...all[name] }));
 }

@@ -1,7 +1,8 @@
 import { Slice } from '../support/load';
-import { flatRatios, ratios } from './ratios';
+import { cpuRatios, flatRatios, ratios } from './ratios';
 
-const slice = (rate: number): Slice => ({
+const slice = (rate: number, cpuUsPerAnswer?: number): Slice => ({
+  cpuUsPerAnswer,
   ok: rate,
   seconds: 1,
   rate,
@@ -46,5 +47,20 @@ describe('ratios', () => {
       }),
     );
     expect(Object.keys(flat)).toHaveLength(8 * 3);
+  });
+
+  it("gives the CPU ratios as the other side's CPU per answer over this side's, round by round", () => {
+    // 40 µs against 80 µs: this side would answer twice as many per second of CPU, whatever the rates.
+    const figures = cpuRatios({
+      guarded: [slice(100, 40), slice(100, 50)],
+      express_jwt_bearer: [slice(300, 80), slice(300, 50)],
+    });
+    expect(figures.guarded_over_express_jwt_bearer).toEqual({ median: 1.5, min: 1, max: 2, rounds: [2, 1] });
+  });
+
+  it('leaves out a round whose CPU could not be read', () => {
+    const figures = cpuRatios({ unguarded: [slice(10, 20), slice(10)], nest_hello: [slice(10, 10), slice(10, 10)] });
+    expect(figures.unguarded_over_nest_hello?.rounds).toEqual([0.5]);
+    expect(cpuRatios({ unguarded: [slice(10)], nest_hello: [slice(10)] }).unguarded_over_nest_hello).toBeUndefined();
   });
 });

@@ -41,6 +41,29 @@ export function ratios(rounds: Rounds): Partial<Record<RatioName, RatioFigures>>
   return out;
 }
 
+/**
+ * The same ratios from CPU time instead of answers per second: the denominator's CPU µs per answer ÷
+ * the numerator's, round by round, so what each side would answer per second of one core it had to
+ * itself. On a busy machine (other processes, the load generator on the same cores) this moves far
+ * less than the rates do; the rates stay the figures the goals are judged by.
+ */
+export function cpuRatios(rounds: Rounds): Partial<Record<RatioName, RatioFigures>> {
+  const out: Partial<Record<RatioName, RatioFigures>> = {};
+  for (const [name, [top, bottom]] of Object.entries(RATIOS) as [RatioName, readonly [TargetName, TargetName]][]) {
+    const over = rounds[top];
+    const under = rounds[bottom];
+    if (!over || !under) continue;
+    const perRound = over.flatMap((slice, r) => {
+      const mine = slice.cpuUsPerAnswer;
+      const theirs = under[r]?.cpuUsPerAnswer;
+      return mine !== undefined && theirs !== undefined && mine > 0 ? [round(theirs / mine, 3)] : [];
+    });
+    const figures = spread(perRound);
+    if (figures) out[name] = { ...figures, rounds: perRound };
+  }
+  return out;
+}
+
 /** `name`, `name_min` and `name_max` for every ratio (null when it could not be measured). */
 export function flatRatios(figures: Partial<Record<RatioName, RatioFigures>>): Record<string, number | null> {
   const flat: Record<string, number | null> = {};

@@ -5,7 +5,7 @@ import { Rounds, summarize, TargetSummary } from '../phases/rounds';
 import { NamedTarget, TargetName } from '../phases/targets';
 import { goalFigures } from './goals';
 import { Machine } from './machine';
-import { flatRatios, ratios } from './ratios';
+import { cpuRatios, flatRatios, ratios } from './ratios';
 
 /** What the phases produced; a phase that could not run left its part undefined. */
 export interface RunResults {
@@ -76,6 +76,7 @@ export function buildReport(options: BenchOptions, results: RunResults, run: Run
     phase_durations_ms: run.phases,
     goals: goalFigures(headline),
     ratios: ratioFigures,
+    cpu_ratios: cpuRatios(results.rounds ?? {}),
     targets,
     webhooks: webhooks ? { ...webhooks, ended_by: results.webhooksExhausted ? 'pool exhausted' : 'time' } : null,
     revocation: results.revocation ?? null,

@@ -38,6 +38,8 @@ export interface Slice {
   readonly answers: Record<string, number>;
   readonly errors: number;
   readonly timeouts: number;
+  /** CPU time of the process serving the target, per counted answer (µs), when it could be read. */
+  readonly cpuUsPerAnswer?: number;
 }
 
 /** `connections` concurrent keep-alive connections against `target` for `seconds`. */
