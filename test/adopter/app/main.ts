@@ -6,7 +6,8 @@ import { AdopterModule } from './app.module';
 
 async function bootstrap(): Promise<void> {
   const app = await NestFactory.create<NestExpressApplication>(AdopterModule);
-  // Headers, the webhook's raw body, views (this app's first, then the package's layout), static files.
+  // Headers, request ids and the request log, the webhook's raw body, views (this app's first, then
+  // the package's layout), static files.
   await configureFusionAuthGuard(app, { views: [join(__dirname, 'views')] });
   app.enableShutdownHooks();
   await app.listen(Number(process.env.PORT ?? 3000), '127.0.0.1');
