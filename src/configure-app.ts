@@ -2,9 +2,9 @@ import { join } from 'node:path';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { raw } from 'express';
 import hbs from 'hbs';
+import { PinoLogger } from 'nestjs-pino';
 import { AppConfig } from './config/app-config';
 import { everyResponseHeaders } from './common/http/security-headers';
-import { PinoLogger } from 'nestjs-pino';
 import { assignRequestId } from './common/observability/logging';
 import { requestLog } from './common/observability/request-log';
 
@@ -18,7 +18,8 @@ export interface ConfigureOptions {
 
 /**
  * What an app using FusionAuthGuardModule calls once, before `listen()`: security headers, request
- * ids, the raw body webhook signatures need, no-store on pages, the package's views and static files, trust proxy.
+ * ids and the request log, the raw body webhook signatures need, no-store on pages, the package's
+ * views and static files, trust proxy.
  */
 export function configureFusionAuthGuard(app: NestExpressApplication, options: ConfigureOptions = {}): Promise<void> {
   return configureApp(app, app.get(AppConfig), options);

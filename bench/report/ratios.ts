@@ -1,5 +1,6 @@
 import { Rounds } from '../phases/rounds';
 import { TargetName } from '../phases/targets';
+import { Slice } from '../support/load';
 import { round, spread, Spread } from '../support/stats';
 
 /** Each ratio: the rate of one target ÷ the rate of another, both measured in the same round. */
@@ -21,24 +22,32 @@ export interface RatioFigures extends Spread {
   readonly rounds: number[];
 }
 
-/**
- * Every ratio computed round by round (numerator and denominator measured minutes apart would
- * compare two different machines), then summarized: median, min and max over the rounds.
- */
-export function ratios(rounds: Rounds): Partial<Record<RatioName, RatioFigures>> {
+/** One ratio in one round, from the two slices of that round; undefined when it cannot be had. */
+type RoundRatio = (over: Slice, under: Slice) => number | undefined;
+
+/** Every ratio, one value per round by `ofRound`, then its median, min and max over the rounds. */
+function byRound(rounds: Rounds, ofRound: RoundRatio): Partial<Record<RatioName, RatioFigures>> {
   const out: Partial<Record<RatioName, RatioFigures>> = {};
   for (const [name, [top, bottom]] of Object.entries(RATIOS) as [RatioName, readonly [TargetName, TargetName]][]) {
     const over = rounds[top];
     const under = rounds[bottom];
     if (!over || !under) continue;
     const perRound = over.flatMap((slice, r) => {
-      const base = under[r]?.rate ?? 0;
-      return base > 0 ? [round(slice.rate / base, 3)] : [];
+      const value = under[r] === undefined ? undefined : ofRound(slice, under[r]);
+      return value === undefined ? [] : [round(value, 3)];
     });
     const figures = spread(perRound);
     if (figures) out[name] = { ...figures, rounds: perRound };
   }
   return out;
+}
+
+/**
+ * Every ratio computed round by round (numerator and denominator measured minutes apart would
+ * compare two different machines), then summarized: median, min and max over the rounds.
+ */
+export function ratios(rounds: Rounds): Partial<Record<RatioName, RatioFigures>> {
+  return byRound(rounds, (over, under) => (under.rate > 0 ? over.rate / under.rate : undefined));
 }
 
 /**
@@ -48,20 +57,11 @@ export function ratios(rounds: Rounds): Partial<Record<RatioName, RatioFigures>>
  * less than the rates do; the rates stay the figures the goals are judged by.
  */
 export function cpuRatios(rounds: Rounds): Partial<Record<RatioName, RatioFigures>> {
-  const out: Partial<Record<RatioName, RatioFigures>> = {};
-  for (const [name, [top, bottom]] of Object.entries(RATIOS) as [RatioName, readonly [TargetName, TargetName]][]) {
-    const over = rounds[top];
-    const under = rounds[bottom];
-    if (!over || !under) continue;
-    const perRound = over.flatMap((slice, r) => {
-      const mine = slice.cpuUsPerAnswer;
-      const theirs = under[r]?.cpuUsPerAnswer;
-      return mine !== undefined && theirs !== undefined && mine > 0 ? [round(theirs / mine, 3)] : [];
-    });
-    const figures = spread(perRound);
-    if (figures) out[name] = { ...figures, rounds: perRound };
-  }
-  return out;
+  return byRound(rounds, (over, under) =>
+    over.cpuUsPerAnswer !== undefined && under.cpuUsPerAnswer !== undefined && over.cpuUsPerAnswer > 0
+      ? under.cpuUsPerAnswer / over.cpuUsPerAnswer
+      : undefined,
+  );
 }
 
 /** `name`, `name_min` and `name_max` for every ratio (null when it could not be measured). */

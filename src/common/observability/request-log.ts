@@ -19,9 +19,9 @@ export function requestLogLevel(req: LoggedRequest, res: ServerResponse): LevelW
  * The request log, as a plain Express middleware mounted before any route (see `configureApp`):
  * every log made while a request is handled carries the request (its id, method and scrubbed URL,
  * through the `req` serializer of `loggerParams`), and its response writes one line with the status
- * and the time taken. pino-http did the same through Nest's middleware wrappers and a child logger
- * per request and per response; this costs a quarter of it (one child logger, one line), and the
- * quiet routes write nothing. Everything goes through nestjs-pino's one root logger.
+ * and the time taken; quiet routes write nothing. pino-http did the same behind two Nest middleware
+ * layers on every route, whose per-request bookkeeping cost more than the line itself (bench/README.md,
+ * "Where it stands"). Everything goes through nestjs-pino's one root logger.
  */
 export function requestLog(logger: PinoLogger): (req: LoggedRequest, res: ServerResponse, next: NextFunction) => void {
   return (req, res, next) => {
