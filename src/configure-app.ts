@@ -1,12 +1,15 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import { join } from 'node:path';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { raw } from 'express';
+import type { NextFunction } from 'express';
 import hbs from 'hbs';
 import { PinoLogger } from 'nestjs-pino';
 import { AppConfig } from './config/app-config';
 import { everyResponseHeaders } from './common/http/security-headers';
 import { assignRequestId } from './common/observability/logging';
 import { requestLog } from './common/observability/request-log';
+import { RouteKinds } from './common/http/route-kinds.service';
 
 const ROOT = join(__dirname, '..');
 const WEBHOOK_BODY_LIMIT = 1024 * 1024;
@@ -35,12 +38,19 @@ export async function configureApp(
   app.disable('x-powered-by');
   // Nothing is cached (no-store below; /api answers are per token): an ETag would only cost a hash per answer.
   app.set('etag', false);
-  // Security headers and no-store in one middleware; the HTML-only ones are added by pages (PageHeaders).
-  app.use(everyResponseHeaders(config));
-  // Every answer's X-Request-Id (the request logger's id), probes' too, before any route is matched.
-  app.use(assignRequestId);
-  // One log line per request (none for quiet routes), and the request bound to every log made meanwhile.
-  app.use(requestLog(await app.resolve(PinoLogger)));
+  // First, in one middleware (a layer each would cost every request a router step): the security
+  // headers and no-store (the HTML-only ones are added by pages, PageHeaders); the X-Request-Id of
+  // every answer, probes' too, before any route is matched; then the request log: one line per
+  // request (none for quiet routes), the request bound to every log made meanwhile. A probe's exact
+  // request line binds nothing up front (its route still decides whether it logs).
+  const headers = everyResponseHeaders(config);
+  const kinds = app.get(RouteKinds);
+  const log = requestLog(await app.resolve(PinoLogger), (method, url) => kinds.isQuietRequest(method, url));
+  app.use((req: IncomingMessage, res: ServerResponse, next: NextFunction) => {
+    headers(req, res);
+    assignRequestId(req, res);
+    log(req, res, next);
+  });
   // Webhook signatures cover the exact bytes: keep the raw body (at most 1 MiB, else 413).
   app.use('/webhooks', raw({ type: () => true, limit: WEBHOOK_BODY_LIMIT }));
   app.useStaticAssets(join(ROOT, 'public'), { prefix: '/static/', index: false, maxAge: '1h', fallthrough: true });

@@ -135,8 +135,25 @@ describe('logs of the running service', () => {
       expect(hook.status).toBe(200);
       const requestId = hook.headers.get('x-request-id');
 
+      // Probes write no line, however spelled; a URL that only looks like one is logged.
+      const probes = ['/health/live', '/HEALTH/live/', '/health/live?x=1', '/health/ready'].map(
+        (path) => [path, `probe-${randomUUID()}`] as const,
+      );
+      const probeIds = probes.map(([, id]) => id);
+      for (const [path, id] of probes) {
+        const probed = await fetch(`${service.appUrl}${path}`, { headers: { 'x-request-id': id } });
+        expect(probed.headers.get('x-request-id')).toBe(id);
+      }
+      const nearMiss = `near-miss-${randomUUID()}`;
+      const missed = await fetch(`${service.appUrl}/health/live-not-a-probe`, {
+        headers: { 'x-request-id': nearMiss },
+      });
+      expect(missed.status).toBe(404);
+
       await new Promise((r) => setTimeout(r, 300));
       const output = service.output();
+      expect(probeIds.filter((id) => output.includes(id))).toEqual([]);
+      expect(output).toContain(`"id":"${nearMiss}"`);
       // The logs are there (a check on an empty log would prove nothing)...
       expect(output).toContain(`"id":"${requestId}"`);
       expect(output).toMatch(/"url":"\/auth\/callback\?[^"]*code=\[REDACTED\]/);

@@ -9,7 +9,7 @@ import { DEACTIVATED_ROLE } from '../common/deactivated-role';
 import { grantedRoles } from '../common/granted-roles';
 import { MetricsService } from '../common/observability/metrics.service';
 import { RECENT_LOGIN } from '../common/recent-login.decorator';
-import { routeDeclaration } from '../common/http/route-kind';
+import { markRoute, routeDeclaration } from '../common/http/route-kind';
 import { RoutePolicy, routePolicy } from '../common/route-policy';
 import { DenylistService, Verdict } from '../denylist/denylist.service';
 import { SessionService } from '../session/session.service';
@@ -42,8 +42,7 @@ export class AuthGuard implements CanActivate {
     // Neither kind is guessed: a page reached with a bearer token, or an API with the browser's
     // ambient cookie and no CSRF check, would each be the wrong trust. An undeclared route is not served.
     if (!declared) throw new AppError('NOT_FOUND', 'the route declares no kind (@MachineRoute or @BrowserRoute)');
-    req.routeKind = declared.kind;
-    req.quietLog = declared.quiet;
+    markRoute(req, context.switchToHttp().getResponse(), declared);
     const policy = routePolicy(this.reflector, context.getHandler(), context.getClass());
     if (policy.kind === 'public') return true;
     const bearer = declared.kind === 'machine';

@@ -2,7 +2,7 @@ import { CanActivate, ExecutionContext, Injectable } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import type { NextFunction, Request, Response } from 'express';
 import { AppError } from '../common/app.errors';
-import { routeDeclaration } from '../common/http/route-kind';
+import { markRoute, routeDeclaration } from '../common/http/route-kind';
 import { PageLocalsMiddleware } from './page-locals.middleware';
 import { SessionMiddleware } from './session.middleware';
 
@@ -28,10 +28,9 @@ export class BrowserRouteGuard implements CanActivate {
     if (!declared) throw new AppError('NOT_FOUND', 'the route declares no kind (@MachineRoute or @BrowserRoute)');
     const http = context.switchToHttp();
     const req = http.getRequest<Request>();
-    req.routeKind = declared.kind;
-    req.quietLog = declared.quiet;
-    if (declared.kind === 'machine') return true;
     const res = http.getResponse<Response>();
+    markRoute(req, res, declared);
+    if (declared.kind === 'machine') return true;
     return new Promise<boolean>((resolve, reject) => {
       this.session.use(
         req,

@@ -1,4 +1,7 @@
+import type { ServerResponse } from 'node:http';
 import { Reflector } from '@nestjs/core';
+import type { Request } from 'express';
+import { resumeRequestLog } from '../observability/request-log';
 import { ROUTE_KIND, RouteDeclaration, RouteKind } from './route-kind.decorator';
 
 type Target = Parameters<Reflector['get']>[1];
@@ -34,4 +37,14 @@ export function routeDeclaration(
     reflector.get<RouteDeclaration | undefined>(ROUTE_KIND, controller);
   declarations.set(handler, { controller, declaration });
   return declaration;
+}
+
+/**
+ * What the guards record once they know the matched route: its kind, whether it asks for no log
+ * line, and (for a request the request log left to its route, `resumeRequestLog`) its line after all.
+ */
+export function markRoute(req: Request, res: ServerResponse, declared: RouteDeclaration): void {
+  req.routeKind = declared.kind;
+  req.quietLog = declared.quiet;
+  resumeRequestLog(req, res);
 }

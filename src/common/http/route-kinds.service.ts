@@ -16,6 +16,8 @@ export interface DeclaredRoute {
 
 interface RouteTable {
   readonly routes: readonly DeclaredRoute[];
+  /** `GET /health/live`: the exact request lines of quiet GET routes without parameters. */
+  readonly quietRequests: ReadonlySet<string>;
   /** First path segments (lower case) that only machine routes use, like `api`. */
   readonly machineOnly: ReadonlySet<string>;
 }
@@ -36,6 +38,16 @@ export class RouteKinds {
 
   routes(): readonly DeclaredRoute[] {
     return this.load().routes;
+  }
+
+  /**
+   * Whether this request names, spelled exactly as declared (no query, no other case or slash), a
+   * quiet GET route, such as a probe: the request log binds nothing to it up front. Only a hint:
+   * the matched handler's declaration still decides whether its line is written (`resumeRequestLog`),
+   * and under a global prefix, or any path the table does not know, the answer is simply no.
+   */
+  isQuietRequest(method: string | undefined, url: string | undefined): boolean {
+    return this.load().quietRequests.has(`${method} ${url}`);
   }
 
   /**
@@ -67,7 +79,12 @@ export class RouteKinds {
       kinds.set(segment, (kinds.get(segment) ?? new Set()).add(route.declaration.kind));
     }
     const machineOnly = new Set([...kinds].filter(([, k]) => k.size === 1 && k.has('machine')).map(([name]) => name));
-    return { routes, machineOnly };
+    const quietRequests = new Set(
+      routes
+        .filter((r) => r.declaration?.quiet && r.method === RequestMethod.GET && !/[:*?(]/.test(r.path))
+        .map((r) => `GET ${r.path}`),
+    );
+    return { routes, machineOnly, quietRequests };
   }
 
   private routesOf(controller: Type<unknown>): DeclaredRoute[] {

@@ -1,6 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import type { ServerResponse } from 'node:http';
-import type { NextFunction, Request, Response } from 'express';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import helmet from 'helmet';
 import { AppConfig } from '../../config/app-config';
 
@@ -45,15 +44,14 @@ function headersOf(middleware: ReturnType<typeof helmet>): Header[] {
 }
 
 /**
- * The first middleware: the headers of every answer, and `Cache-Control: no-store` on everything
- * but static files (pages are made per request and may show personal data; /api answers are per token).
+ * The headers of every answer, set first (see `configureApp`), and `Cache-Control: no-store` on
+ * everything but static files (pages are made per request and may show personal data; /api answers are per token).
  */
-export function everyResponseHeaders(config: AppConfig): (req: Request, res: Response, next: NextFunction) => void {
+export function everyResponseHeaders(config: AppConfig): (req: IncomingMessage, res: ServerResponse) => void {
   const { every } = securityHeaders(config);
-  return (req, res, next) => {
+  return (req, res) => {
     for (const [name, value] of every) res.setHeader(name, value);
-    if (!req.url.startsWith(STATIC_PREFIX)) res.setHeader('Cache-Control', 'no-store');
-    next();
+    if (!req.url?.startsWith(STATIC_PREFIX)) res.setHeader('Cache-Control', 'no-store');
   };
 }
 

@@ -1,6 +1,5 @@
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { NextFunction } from 'express';
 import type { LoggerModuleAsyncParams, Params } from 'nestjs-pino';
 import { destination } from 'pino';
 import type { Options } from 'pino-http';
@@ -56,25 +55,16 @@ export function requestLoggerParams(): LoggerModuleAsyncParams {
 }
 
 /**
- * Every request's id, before any route is matched (the first middleware, see `configureApp`): the
- * request log binds it (the `req` serializer reads `req.id`), and every answer carries it, a quiet
- * route's (probe, scrape) too.
+ * Every request's id, before any route is matched (first thing, see `configureApp`): the request
+ * log binds it (the `req` serializer reads `req.id`), and every answer carries it, a quiet route's
+ * (probe, scrape) too. A caller's X-Request-Id is kept when it is a plain token (so ids line up
+ * across services), else a new one.
  */
-export function assignRequestId(
-  req: IncomingMessage & { id?: unknown },
-  res: ServerResponse,
-  next: NextFunction,
-): void {
-  req.id = requestId(req, res);
-  next();
-}
-
-/** A caller's X-Request-Id is kept when it is a plain token (so ids line up across services), else a new one. */
-function requestId(req: IncomingMessage, res: ServerResponse): string {
+export function assignRequestId(req: IncomingMessage & { id?: unknown }, res: ServerResponse): void {
   const given = req.headers['x-request-id'];
   const id = typeof given === 'string' && REQUEST_ID.test(given) ? given : randomUUID();
   res.setHeader('X-Request-Id', id);
-  return id;
+  req.id = id;
 }
 
 /** `/auth/callback?code=abc&state=def` → `/auth/callback?code=[REDACTED]&state=[REDACTED]`. */
