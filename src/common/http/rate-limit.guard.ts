@@ -33,8 +33,6 @@ function limitsOf(context: ExecutionContext): readonly RateLimitName[] {
   return limits;
 }
 
-const NOT_COUNTED = Promise.resolve(true);
-
 /** Whose budget a per-user limit spends: the session's user, named with their provider. */
 function userOf(context: ExecutionContext): string | undefined {
   const req = context.switchToHttp().getRequest<Request>();
@@ -65,9 +63,14 @@ export function rateLimitOptions(config: AppConfig, storage: ThrottlerStorage): 
 /** @nestjs/throttler's guard, answering through the one exception filter: 429 with Retry-After. */
 @Injectable()
 export class RateLimitGuard extends ThrottlerGuard {
-  /** A route that names no limit is not counted: answered at once, without the throttler's lookups. */
+  /**
+   * A route that names no limit is not counted: answered at once, without the throttler's lookups,
+   * and synchronously (Nest awaits nothing for a guard that answers a boolean; the throttler's own
+   * signature says Promise, hence the cast).
+   */
   override canActivate(context: ExecutionContext): Promise<boolean> {
-    return limitsOf(context).length === 0 ? NOT_COUNTED : super.canActivate(context);
+    if (limitsOf(context).length === 0) return true as unknown as Promise<boolean>;
+    return super.canActivate(context);
   }
 
   protected override shouldSkip(context: ExecutionContext): Promise<boolean> {

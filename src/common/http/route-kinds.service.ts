@@ -16,8 +16,8 @@ export interface DeclaredRoute {
 
 interface RouteTable {
   readonly routes: readonly DeclaredRoute[];
-  /** `GET /health/live`: the exact request lines of quiet GET routes without parameters. */
-  readonly quietRequests: ReadonlySet<string>;
+  /** `/health/live`: the exact paths of quiet GET routes without parameters. */
+  readonly quietGetPaths: ReadonlySet<string>;
   /** First path segments (lower case) that only machine routes use, like `api`. */
   readonly machineOnly: ReadonlySet<string>;
 }
@@ -47,7 +47,7 @@ export class RouteKinds {
    * and under a global prefix, or any path the table does not know, the answer is simply no.
    */
   isQuietRequest(method: string | undefined, url: string | undefined): boolean {
-    return this.load().quietRequests.has(`${method} ${url}`);
+    return method === 'GET' && url !== undefined && this.load().quietGetPaths.has(url);
   }
 
   /**
@@ -79,12 +79,12 @@ export class RouteKinds {
       kinds.set(segment, (kinds.get(segment) ?? new Set()).add(route.declaration.kind));
     }
     const machineOnly = new Set([...kinds].filter(([, k]) => k.size === 1 && k.has('machine')).map(([name]) => name));
-    const quietRequests = new Set(
+    const quietGetPaths = new Set(
       routes
         .filter((r) => r.declaration?.quiet && r.method === RequestMethod.GET && !/[:*?(]/.test(r.path))
-        .map((r) => `GET ${r.path}`),
+        .map((r) => r.path),
     );
-    return { routes, machineOnly, quietRequests };
+    return { routes, machineOnly, quietGetPaths };
   }
 
   private routesOf(controller: Type<unknown>): DeclaredRoute[] {
