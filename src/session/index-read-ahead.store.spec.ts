@@ -3,6 +3,7 @@ import session, { SessionData, Store } from 'express-session';
 import createMemoryStore from 'memorystore';
 import { IndexReadAheadStore } from './index-read-ahead.store';
 import { MemorySessionIndex } from './memory-session-index';
+import { SessionIndex } from './session-index';
 
 const MemoryStore = createMemoryStore(session);
 const data = (user: string) =>
@@ -14,7 +15,7 @@ const set = (store: Store, sid: string, sess: SessionData) =>
 
 describe('the session store of browser requests', () => {
   let inner: Store & { stopInterval(): void };
-  let index: MemorySessionIndex;
+  let index: SessionIndex;
   let store: IndexReadAheadStore;
   /** What was asked for, in order, and whether each was asked in the tick the session read began. */
   let asked: string[];
@@ -34,7 +35,9 @@ describe('the session store of browser requests', () => {
   /** A request's read, as express-session makes it: synchronously inside `readFor`. */
   function read(req: Request, sid: string): Promise<SessionData | null | undefined> {
     return new Promise((resolve, reject) =>
-      store.readFor(req, () => store.get(sid, (err, s) => (err ? reject(new Error(String(err))) : resolve(s)))),
+      store.readFor(req, () =>
+        store.get(sid, (err, s) => (err ? reject(new Error('session read failed', { cause: err })) : resolve(s))),
+      ),
     );
   }
 
