@@ -1,3 +1,4 @@
+import { Socket } from 'node:net';
 import { csrfFrom, loginThroughProvider } from './support/browser-login';
 import { KICKSTART_DEFAULTS as K } from './support/dev-idp';
 import { FakeClock } from './support/fake-clock';
@@ -35,6 +36,32 @@ describe('account pages', () => {
       expect(page.match(/name="session" value="/g)).toHaveLength(1);
       expect(page).not.toMatch(/<script/i);
       expect(res.headers.get('content-security-policy')).not.toContain('unsafe-inline');
+    });
+
+    it("reads the session and the user's other sessions in one Redis round trip", async () => {
+      stack = await startStack();
+      const laptop = await signedIn();
+      const redisPort = Number(new URL(process.env.REDIS_URL ?? 'redis://127.0.0.1:6379').port || 6379);
+      // Each write the Redis client makes is one corked batch of commands: one round trip.
+      const uncork = Socket.prototype.uncork;
+      let writes = 0;
+      Socket.prototype.uncork = function (this: Socket) {
+        if (this.remotePort === redisPort && this.writableCorked === 1) writes++;
+        uncork.call(this);
+      };
+      const counts: number[] = [];
+      try {
+        for (let i = 0; i < 3; i++) {
+          writes = 0;
+          const res = await laptop.get('/account');
+          expect(await res.text()).toContain('this browser');
+          counts.push(writes);
+        }
+      } finally {
+        Socket.prototype.uncork = uncork;
+      }
+      // The fewest of three pages: a background command of the stack may fall into one of them.
+      expect(Math.min(...counts)).toBe(1);
     });
 
     it('ends another session with its button, and refuses without the CSRF token', async () => {

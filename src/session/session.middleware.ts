@@ -9,6 +9,8 @@ import { isSessionExpired, SessionTimeouts, touchIntervalMs } from './session-ex
 import { SESSION_STORE, sessionTimeouts } from './session-store';
 import { SessionService } from './session.service';
 import { CsrfMiddleware } from './csrf.middleware';
+import { IndexReadAheadStore } from './index-read-ahead.store';
+import { SessionIndex } from './session-index';
 
 /**
  * express-session for browser routes, followed by the server-side timeouts and the CSRF check. The session module binds
@@ -18,6 +20,7 @@ import { CsrfMiddleware } from './csrf.middleware';
 @Injectable()
 export class SessionMiddleware implements NestMiddleware {
   private readonly handler: RequestHandler;
+  private readonly store: IndexReadAheadStore;
   private readonly timeouts: SessionTimeouts;
   private readonly touchIntervalMs: number;
 
@@ -28,11 +31,13 @@ export class SessionMiddleware implements NestMiddleware {
     private readonly pageHeaders: PageHeaders,
     private readonly csrf: CsrfMiddleware,
     config: AppConfig,
+    index: SessionIndex,
   ) {
+    this.store = new IndexReadAheadStore(store, index);
     this.timeouts = sessionTimeouts(config);
     this.touchIntervalMs = touchIntervalMs(this.timeouts);
     this.handler = session({
-      store,
+      store: this.store,
       name: config.session.cookieName,
       secret: config.session.secret,
       resave: false,
@@ -50,15 +55,17 @@ export class SessionMiddleware implements NestMiddleware {
     req.routeKind = 'browser';
     // Every browser route answers a page (or a redirect to one): its HTML-only security headers.
     this.pageHeaders.apply(res);
-    this.handler(req, res, (error?: unknown) => {
-      if (error) return next(storeUnavailable(error));
-      this.enforceTimeouts(req).then(
-        // The CSRF check runs here rather than as a middleware of its own: one router layer per
-        // browser route instead of two, which every request (an API call too) walks past.
-        () => this.csrf.use(req, res, next),
-        (err: unknown) => next(storeUnavailable(err)),
-      );
-    });
+    this.store.readFor(req, () =>
+      this.handler(req, res, (error?: unknown) => {
+        if (error) return next(storeUnavailable(error));
+        this.enforceTimeouts(req).then(
+          // The CSRF check runs here rather than as a middleware of its own: one router layer per
+          // browser route instead of two, which every request (an API call too) walks past.
+          () => this.csrf.use(req, res, next),
+          (err: unknown) => next(storeUnavailable(err)),
+        );
+      }),
+    );
   }
 
   private async enforceTimeouts(req: Request): Promise<void> {

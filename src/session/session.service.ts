@@ -5,6 +5,7 @@ import type { Request, Response } from 'express';
 import type { SessionData, Store } from 'express-session';
 import { AppConfig } from '../config/app-config';
 import { Clock } from '../common/clock';
+import { IndexReadAhead } from './index-read-ahead.store';
 import { IDP_SESSION_INDEX, SessionIndex } from './session-index';
 import { SESSION_STORE } from './session-store';
 import { SessionTokens, SessionTokenStore } from './session-tokens';
@@ -168,15 +169,17 @@ export class SessionService {
 
   /**
    * A user's live sessions; ids whose session has expired are dropped from the index. `current`, the
-   * session of this request, is taken as it is rather than read again. With `provider`, only the
-   * sessions signed in through it (the same `sub` at another issuer is another person).
+   * session of this request, is taken as it is rather than read again, and so is the index when it
+   * was read with it. With `provider`, only the sessions signed in through it (the same `sub` at
+   * another issuer is another person).
    */
   async sessionsOf(
     userId: string,
-    current?: { id: string; data: SessionData },
+    current?: { id: string; data: SessionData; indexRead?: IndexReadAhead },
     provider?: string,
   ): Promise<{ id: string; data: SessionData }[]> {
-    const ids = await this.index.members(userId);
+    const read = current?.indexRead;
+    const ids = await (read?.userId === userId ? read.sessionIds : this.index.members(userId));
     const found = await Promise.all(
       ids.map((id) => (id === current?.id ? Promise.resolve(current.data) : this.read(id))),
     );

@@ -102,5 +102,10 @@ export class AccountController {
 
 /** The guard let only a signed-in session through: its user, id and data, as plain values. */
 function accountOf(req: Request): SignedInAccount {
-  return { user: req.session.user!, sessionId: req.sessionID, session: req.session };
+  return {
+    user: req.session.user!,
+    sessionId: req.sessionID,
+    session: req.session,
+    indexRead: req.sessionIndexRead,
+  };
 }

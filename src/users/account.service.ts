@@ -6,6 +6,7 @@ import { Clock } from '../common/clock';
 import { DenylistService } from '../denylist/denylist.service';
 import { FusionAuthLoginService } from '../fusionauth/fusionauth-login.service';
 import { FusionAuthService } from '../fusionauth/fusionauth.service';
+import { IndexReadAhead } from '../session/index-read-ahead.store';
 import { SessionService } from '../session/session.service';
 import { SessionAuth, SessionUser } from '../session/session-user';
 import { ChangePasswordForm } from './account-forms.dto';
@@ -27,6 +28,8 @@ export interface SignedInAccount {
   readonly user: SessionUser;
   readonly sessionId: string;
   readonly session: SessionData;
+  /** The user's session index, when it was read with the session. */
+  readonly indexRead?: IndexReadAhead;
 }
 
 /**
@@ -62,7 +65,7 @@ export class AccountService {
   ) {}
 
   async sessionsOf(account: SignedInAccount): Promise<SessionView[]> {
-    const current = { id: account.sessionId, data: account.session };
+    const current = { id: account.sessionId, data: account.session, indexRead: account.indexRead };
     const list = await this.sessions.sessionsOf(account.user.id, current, account.session.auth?.provider);
     return list
       .map(({ id, data }) => ({
