@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { RedisService } from '../redis/redis.service';
 import { HeldEntry } from './denylist-healing';
 import { Revocation, subjectKey } from './revocation';
@@ -52,6 +53,35 @@ redis.call('PUBLISH', ARGV[1], version .. ' ' .. ARGV[2])
 return version
 `;
 
+type Client = RedisService['client'];
+type ScriptOptions = { keys: string[]; arguments?: string[] };
+
+/**
+ * A script run by its SHA-1 (`EVALSHA`): the text goes over the wire, and is hashed by Redis, only
+ * when the server does not have it yet (`NOSCRIPT`: first use, a restart, another cluster node).
+ * `bySha` false: always `EVAL` (Sentinel: node-redis's Sentinel client never answers an `EVAL` sent
+ * after a `NOSCRIPT` following a failover, and the mirror would stay stale; test/durability).
+ */
+class Script {
+  private readonly sha: string;
+
+  constructor(private readonly source: string) {
+    this.sha = createHash('sha1').update(source).digest('hex');
+  }
+
+  run(client: Client, options: ScriptOptions, bySha: boolean): Promise<unknown> {
+    if (!bySha) return client.eval(this.source, options);
+    return client.evalSha(this.sha, options).catch((error: unknown) => {
+      if (!(error instanceof Error) || !error.message.startsWith('NOSCRIPT')) throw error;
+      return client.eval(this.source, options);
+    });
+  }
+}
+
+const APPLY_SCRIPT = new Script(APPLY);
+const CONFIRM_SCRIPT = new Script(CONFIRM);
+const HEARTBEAT_SCRIPT = new Script(HEARTBEAT);
+
 /** One announced entry: [subject key, instant (ms), expires at (ms)]. */
 export type AnnouncedEntry = HeldEntry;
 
@@ -67,7 +97,11 @@ export interface Announcement {
  * raised with every change, lets each instance prove it has missed none.
  */
 export class RedisDenylistStore {
-  constructor(private readonly redis: RedisService) {}
+  private readonly bySha: boolean;
+
+  constructor(private readonly redis: RedisService) {
+    this.bySha = redis.mode !== 'sentinel';
+  }
 
   get channel(): string {
     return this.redis.key('denylist');
@@ -107,7 +141,7 @@ export class RedisDenylistStore {
 
   /** The effect of the event is replicated: a retry of it is now a `duplicate`. */
   async confirm(eventId: string): Promise<void> {
-    await this.redis.client.eval(CONFIRM, { keys: [this.key(`e:${eventId}`)] });
+    await CONFIRM_SCRIPT.run(this.redis.client, { keys: [this.key(`e:${eventId}`)] }, this.bySha);
   }
 
   /**
@@ -121,27 +155,32 @@ export class RedisDenylistStore {
   }
 
   private write(
-    client: RedisService['client'],
+    client: Client,
     entries: readonly HeldEntry[],
     now: number,
     event: { id: string; ttlMs: number } | undefined,
     mark: '1' | 'p',
   ): Promise<unknown> {
-    return client.eval(APPLY, {
-      keys: [this.versionKey, this.key(`e:${event?.id ?? '-'}`), ...entries.map(([key]) => this.key(key))],
-      arguments: [
-        String(event?.ttlMs ?? 0),
-        this.channel,
-        JSON.stringify(entries),
-        mark,
-        ...entries.flatMap(([, instant, expiresAt]) => [String(instant), String(Math.max(1, expiresAt - now))]),
-      ],
-    });
+    return APPLY_SCRIPT.run(
+      client,
+      {
+        keys: [this.versionKey, this.key(`e:${event?.id ?? '-'}`), ...entries.map(([key]) => this.key(key))],
+        arguments: [
+          String(event?.ttlMs ?? 0),
+          this.channel,
+          JSON.stringify(entries),
+          mark,
+          ...entries.flatMap(([, instant, expiresAt]) => [String(instant), String(Math.max(1, expiresAt - now))]),
+        ],
+      },
+      this.bySha,
+    );
   }
 
   /** The current version, for a heartbeat on `channel` that says it. */
   async heartbeat(channel: string, sentAt: number): Promise<void> {
-    await this.redis.client.eval(HEARTBEAT, { keys: [this.versionKey], arguments: [channel, String(sentAt)] });
+    const options = { keys: [this.versionKey], arguments: [channel, String(sentAt)] };
+    await HEARTBEAT_SCRIPT.run(this.redis.client, options, this.bySha);
   }
 
   async version(): Promise<number> {

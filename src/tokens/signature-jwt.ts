@@ -1,5 +1,5 @@
 import { errors, JWTPayload } from 'jose';
-import { verifyJwt } from './node-jws';
+import { ParsedJws, verifyParsedJwt } from './node-jws';
 import { TokenRejectedError } from './token.errors';
 
 /** The only claim of FusionAuth's webhook signature JWT (extend/events-and-webhooks/signing). */
@@ -17,13 +17,13 @@ export interface SignatureKeys {
 
 /** Each secret in turn: a rotation keeps the old and the new one valid until FusionAuth has switched. */
 export async function verifyWithAnySecret(
-  token: string,
+  parsed: ParsedJws,
   secrets: readonly string[],
   algorithms: string[],
 ): Promise<JWTPayload> {
   const keys = secrets.map((secret) => new TextEncoder().encode(secret));
   try {
-    return (await verifyJwt(token, algorithms, keys)).payload;
+    return (await verifyParsedJwt(parsed, algorithms, keys)).payload;
   } catch (error) {
     if (error instanceof errors.JWSSignatureVerificationFailed)
       throw new TokenRejectedError('bad_signature', `none of ${secrets.length} HMAC secret(s) verifies`);

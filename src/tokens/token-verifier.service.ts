@@ -6,7 +6,7 @@ import { ID_TOKEN_ALGS } from '../config/load-providers';
 import { AppError } from '../common/app.errors';
 import { Clock, CLOCK_TOLERANCE_S } from '../common/clock';
 import { JwksKeySet } from './jwks-key-set';
-import { KeyLookup, ParsedJws, parseJws, unverifiedClaims, verifyJwt, verifyParsedJwt } from './node-jws';
+import { KeyLookup, ParsedJws, parseJws, unverifiedClaims, verifyParsedJwt } from './node-jws';
 import { ProviderDiscovery } from './provider-discovery.service';
 import { checkSignatureClaims, SignatureKeys, verifyWithAnySecret } from './signature-jwt';
 import { AccessTokenClaims, IdTokenClaims } from './token-claims';
@@ -121,12 +121,14 @@ export class TokenVerifier {
       ...(accept.jwks ? ASYMMETRIC_ALGORITHMS : []),
       ...(accept.hmacSecrets.length > 0 ? HMAC_ALGORITHMS : []),
     ];
-    const header = checkHeader(token, algorithms);
+    // Taken apart once, like an access token: the header picks the keys, the same parse is verified.
+    const parsed = parseSignatureJwt(token);
+    const header = checkHeaderOf(parsed.header, algorithms);
     let payload: JWTPayload;
     try {
       payload = HMAC_ALGORITHMS.includes(header.alg)
-        ? await verifyWithAnySecret(token, accept.hmacSecrets, HMAC_ALGORITHMS)
-        : await this.verifyWithPinnedKey(provider, token, header.kid, accept.keyId);
+        ? await verifyWithAnySecret(parsed, accept.hmacSecrets, HMAC_ALGORITHMS)
+        : await this.verifyWithPinnedKey(provider, parsed, header.kid, accept.keyId);
     } catch (error) {
       const reason = rejectionOf(error);
       if (reason === 'keys_unavailable')
@@ -139,14 +141,14 @@ export class TokenVerifier {
 
   private async verifyWithPinnedKey(
     provider: ProviderConfig,
-    token: string,
+    parsed: ParsedJws,
     kid: unknown,
     pinned: string | undefined,
   ): Promise<JWTPayload> {
     // Every key in the issuer's set is published for something; only the webhook key vouches for events.
     if (pinned !== undefined && kid !== pinned)
       throw new TokenRejectedError('wrong_key', `kid ${String(kid)}, not the pinned ${pinned}`);
-    return (await verifyJwt(token, ASYMMETRIC_ALGORITHMS, this.keySet(provider).getKey)).payload;
+    return (await verifyParsedJwt(parsed, ASYMMETRIC_ALGORITHMS, this.keySet(provider).getKey)).payload;
   }
 
   /** After the provider rotated its keys (FusionAuth's `jwt.public-key.update`). */
@@ -210,6 +212,16 @@ function checkHeader(token: string, algorithms: readonly string[]): { alg: strin
     throw new TokenRejectedError('malformed');
   }
   return checkHeaderOf(header, algorithms);
+}
+
+/** A webhook's signature JWT taken apart (`parseJws`); too long or not a compact JWS: `malformed`. */
+function parseSignatureJwt(token: string): ParsedJws {
+  if (token.length > MAX_TOKEN_LENGTH) throw new TokenRejectedError('too_large');
+  try {
+    return parseJws(token);
+  } catch {
+    throw new TokenRejectedError('malformed');
+  }
 }
 
 function checkHeaderOf(header: Record<string, unknown>, algorithms: readonly string[]): { alg: string; kid?: unknown } {

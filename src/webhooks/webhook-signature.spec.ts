@@ -15,6 +15,15 @@ describe('webhook signature helpers', () => {
     expect(bodyMatches(42, body)).toBe(false);
   });
 
+  it('matches the claim as a string, never as bytes decoded leniently or cut to 8 bits', () => {
+    const body = Buffer.from('abc');
+    const claim = bodySha256(body); // ungWv48Bz+pBQUDeXa4iI7ADYaOWF3qctBD/YfIAFa0=
+    expect(bodyMatches(claim.replace('+', '-').replace('/', '_'), body)).toBe(false);
+    // U+0141 is 0x41 ('A') in its low byte.
+    expect(bodyMatches(claim.replace('A', '\u0141'), body)).toBe(false);
+    expect(bodyMatches(`${claim} `, body)).toBe(false);
+  });
+
   it('checks HTTP Basic credentials, both halves', () => {
     const header = (s: string) => `Basic ${Buffer.from(s).toString('base64')}`;
     expect(basicMatches(header('fa:secret'), 'fa', 'secret')).toBe(true);
