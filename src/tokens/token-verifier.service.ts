@@ -80,14 +80,23 @@ export class TokenVerifier {
    * `kid` refetches the keys as for an ID token; a bearer token from a client keeps the cooldown.
    */
   async verifyAccessToken(token: string, options: { fromProvider?: boolean } = {}): Promise<VerifiedAccessToken> {
-    const cached = this.verified.get(token);
-    if (cached) {
-      if (cached.claims.exp + CLOCK_TOLERANCE_S > this.clock.now() / 1000) return cached;
-      this.verified.delete(token);
-    }
+    const cached = this.verifiedAccessToken(token);
+    if (cached) return cached;
     const result = await this.verifyAccessTokenAfresh(token, options.fromProvider === true);
     this.verified.set(token, result);
     return result;
+  }
+
+  /**
+   * An access token verified before and not expired since, without waiting (a bearer token's every
+   * request after its first); undefined when it must be verified (`verifyAccessToken`).
+   */
+  verifiedAccessToken(token: string): VerifiedAccessToken | undefined {
+    const cached = this.verified.get(token);
+    if (!cached) return undefined;
+    if (cached.claims.exp + CLOCK_TOLERANCE_S > this.clock.now() / 1000) return cached;
+    this.verified.delete(token);
+    return undefined;
   }
 
   private async verifyAccessTokenAfresh(token: string, fromProvider: boolean): Promise<VerifiedAccessToken> {
