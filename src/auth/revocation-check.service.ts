@@ -62,6 +62,11 @@ export class RevocationCheck {
     return admission.user;
   }
 
+  /** Whether this exact token was verified before and is still valid: `verifyBearer` will not verify it again. */
+  verifiedBefore(token: string): boolean {
+    return this.verifier.verifiedAccessToken(token) !== undefined;
+  }
+
   /** What a verified token admits, worked out once per verification (its claims cannot change). */
   private admission(verified: VerifiedAccessToken, token: string): Admission {
     const { provider, claims } = verified;
