@@ -16,6 +16,13 @@ import { SessionService } from '../session/session.service';
 import { RevocationCheck } from './revocation-check.service';
 import { TokenRefreshService } from './token-refresh.service';
 
+const BEARER_PREFIX = 'Bearer ';
+const BEARER_HEADER = /^Bearer [A-Za-z0-9._~+/=-]+$/;
+
+type Handler = ReturnType<ExecutionContext['getHandler']>;
+type Controller = ReturnType<ExecutionContext['getClass']>;
+type RecentLogin = { returnTo?: string };
+
 /**
  * The global guard. Every route is closed unless it says otherwise: @Public() opens it, anything
  * else needs a signed-in user, and @Roles() one of the named roles. What proves the user is the
@@ -25,6 +32,8 @@ import { TokenRefreshService } from './token-refresh.service';
  */
 @Injectable()
 export class AuthGuard implements CanActivate {
+  private readonly recentLogins = new WeakMap<Handler, { controller: Controller; recent: RecentLogin | undefined }>();
+
   constructor(
     private readonly reflector: Reflector,
     private readonly config: AppConfig,
@@ -59,22 +68,31 @@ export class AuthGuard implements CanActivate {
 
   private async admit(req: Request, context: ExecutionContext, policy: RoutePolicy, bearer: boolean): Promise<void> {
     const user = bearer ? await this.bearerUser(req) : await this.sessionUser(req);
-    const recent = this.reflector.getAllAndOverride<{ returnTo?: string } | undefined>(RECENT_LOGIN, [
-      context.getHandler(),
-      context.getClass(),
-    ]);
-    if (recent && user.via === 'session') this.requireRecentLogin(req, recent.returnTo);
+    const recent = user.via === 'session' ? this.recentLogin(context.getHandler(), context.getClass()) : undefined;
+    if (recent) this.requireRecentLogin(req, recent.returnTo);
     if (policy.kind === 'roles' && !policy.roles.some((role) => user.roles.includes(role))) {
       throw new AppError('INSUFFICIENT_ROLE', `needs one of ${policy.roles.join(', ')}`);
     }
     req.user = user;
   }
 
-  private async bearerUser(req: Request): Promise<AuthenticatedUser> {
+  /** The route's @RecentLogin(), read once per handler: decorators are fixed once the app is built. */
+  private recentLogin(handler: Handler, controller: Controller): RecentLogin | undefined {
+    const known = this.recentLogins.get(handler);
+    if (known && known.controller === controller) return known.recent;
+    const recent = this.reflector.getAllAndOverride<RecentLogin | undefined>(RECENT_LOGIN, [handler, controller]);
+    this.recentLogins.set(handler, { controller, recent });
+    return recent;
+  }
+
+  private bearerUser(req: Request): Promise<AuthenticatedUser> {
     // RFC 6750 allows tokens in the query; it leaks them into logs and histories, so they are refused.
     if (req.query.access_token !== undefined) throw new AppError('LOGIN_REQUIRED', 'token in the query string');
-    const token = /^Bearer ([A-Za-z0-9._~+/=-]+)$/.exec(req.headers.authorization ?? '')?.[1];
-    if (!token) throw new AppError('LOGIN_REQUIRED', 'no bearer token');
+    const header = req.headers.authorization;
+    const token = header?.startsWith(BEARER_PREFIX) ? header.slice(BEARER_PREFIX.length) : undefined;
+    // A token verified before had this form then (three base64url parts): only a new one is scanned.
+    if (token === undefined || (!this.revocation.verifiedBefore(token) && !BEARER_HEADER.test(header!)))
+      throw new AppError('LOGIN_REQUIRED', 'no bearer token');
     return this.revocation.verifyBearer(token);
   }
 

@@ -1,9 +1,9 @@
-import { DenylistMirror } from './denylist-mirror';
-import { accessTokenId, candidateKeys, subjectKey } from './revocation';
+import { DenylistMirror, RevocationLookup } from './denylist-mirror';
+import { accessTokenId, candidateKeys, subjectKey, TokenFacts } from './revocation';
 
 const t0 = Date.UTC(2026, 0, 1);
 const issuerKey = 'iss-key-1234';
-const facts = (overrides: Partial<Parameters<DenylistMirror['isRevoked']>[0]> = {}) => ({
+const facts = (overrides: Partial<TokenFacts> = {}): TokenFacts => ({
   issuerKey,
   sub: 'user-1',
   iat: t0 / 1000,
@@ -64,6 +64,21 @@ describe('DenylistMirror', () => {
     expect(m.isRevoked(facts({ iat: (t0 + 30_000) / 1000 }))).toBe(true);
     expect(m.isRevoked(facts({ sid: 'rt-2' }))).toBe(false);
     expect(m.isRevoked(facts({ sid: undefined }))).toBe(false);
+  });
+
+  it('checks a lookup kept across requests against revocations made after its first check', () => {
+    const m = mirror();
+    const tokenId = accessTokenId('jti-1', 'a.b.c');
+    const lookup = new RevocationLookup(facts({ tokenId }));
+    expect(m.isRevoked(lookup)).toBe(false);
+    m.put(subjectKey({ kind: 'user', issuerKey, userId: 'user-2' }), t0 + 5000, t0 + 60_000);
+    expect(m.isRevoked(lookup)).toBe(false);
+    m.put(subjectKey({ kind: 'token', issuerKey, tokenId }), t0, t0 + 60_000);
+    expect(m.isRevoked(lookup)).toBe(true);
+    const other = new RevocationLookup(facts({ iat: (t0 + 1000) / 1000 }));
+    expect(m.isRevoked(other)).toBe(false);
+    m.put(subjectKey({ kind: 'user', issuerKey, userId: 'user-1' }), t0 + 1000, t0 + 60_000);
+    expect(m.isRevoked(other)).toBe(true);
   });
 
   it('keeps the latest instant and the longest lifetime', () => {

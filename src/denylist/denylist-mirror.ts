@@ -1,5 +1,22 @@
 import { candidateKeys, isFamilyKey, TokenFacts } from './revocation';
 
+/**
+ * The keys that could revoke one token, with its issue time: computed once per token (a verified
+ * bearer token is presented many times), and only once something is revoked at all.
+ */
+export class RevocationLookup {
+  readonly issuedAtMs: number;
+  private computed?: readonly string[];
+
+  constructor(private readonly facts: TokenFacts) {
+    this.issuedAtMs = facts.iat * 1000;
+  }
+
+  get keys(): readonly string[] {
+    return (this.computed ??= candidateKeys(this.facts));
+  }
+}
+
 interface Entry {
   instant: number;
   expiresAt: number;
@@ -33,12 +50,13 @@ export class DenylistMirror {
    * A token is revoked when its issue time (s × 1000) is at or before a matching instant; a `sid`
    * entry revokes its family whatever the issue time.
    */
-  isRevoked(facts: TokenFacts): boolean {
+  isRevoked(facts: TokenFacts | RevocationLookup): boolean {
     // Most of the time nothing is revoked: no keys to compute.
     if (this.entries.size === 0) return false;
-    const issuedAt = facts.iat * 1000;
+    const lookup = facts instanceof RevocationLookup ? facts : new RevocationLookup(facts);
+    const issuedAt = lookup.issuedAtMs;
     const now = this.now();
-    for (const key of candidateKeys(facts)) {
+    for (const key of lookup.keys) {
       const entry = this.entries.get(key);
       if (!entry) continue;
       if (entry.expiresAt <= now) {

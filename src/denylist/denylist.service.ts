@@ -6,7 +6,7 @@ import { Clock } from '../common/clock';
 import { MetricsService } from '../common/observability/metrics.service';
 import { RedisService } from '../redis/redis.service';
 import { entriesToWriteBack } from './denylist-healing';
-import { DenylistMirror } from './denylist-mirror';
+import { DenylistMirror, RevocationLookup } from './denylist-mirror';
 import { Gap, MirrorSync } from './mirror-sync';
 import { Announcement, AnnouncedEntry, RedisDenylistStore } from './redis-denylist.store';
 import { Revocation, subjectKey, TokenFacts } from './revocation';
@@ -124,12 +124,23 @@ export class DenylistService implements OnApplicationBootstrap, OnApplicationShu
    * at once and awaited (at most CONFIRM_WAIT_MS): a quiet moment never turns into a 503, a real
    * outage does.
    */
-  async check(facts: TokenFacts): Promise<Verdict> {
-    if (this.mirror.isRevoked(facts)) return this.hit();
-    if (this.fresh || this.config.denylistFailureMode === 'open') return 'ok';
+  async check(facts: TokenFacts | RevocationLookup): Promise<Verdict> {
+    const lookup = facts instanceof RevocationLookup ? facts : new RevocationLookup(facts);
+    const now = this.verdictNow(lookup);
+    if (now) return now;
     await this.confirm();
-    if (this.mirror.isRevoked(facts)) return this.hit();
+    if (this.mirror.isRevoked(lookup)) return this.hit();
     return this.fresh ? 'ok' : 'unavailable';
+  }
+
+  /**
+   * The verdict the mirror gives without waiting: undefined when it is not confirmed fresh (then
+   * `check` must be awaited, which asks Redis for a confirmation first).
+   */
+  verdictNow(lookup: RevocationLookup): Verdict | undefined {
+    if (this.mirror.isRevoked(lookup)) return this.hit();
+    if (this.fresh || this.config.denylistFailureMode === 'open') return 'ok';
+    return undefined;
   }
 
   private hit(): 'revoked' {

@@ -300,6 +300,18 @@ describe('TokenVerifier', () => {
       expect(await rejection(verifier.verifyAccessToken(`${token}x`))).toBe('bad_signature');
     });
 
+    it('serves a verified token from the cache only by its whole string, whoever copied its signature', async () => {
+      const token = await issuer.sign({ sub: 'u-1' });
+      const first = await verifier.verifyAccessToken(token);
+      const [header, , signature] = token.split('.');
+      const claims = { iss: issuer.url, sub: 'admin', aud: 'client-1', iat: 1, exp: 9e9 };
+      const forged = `${header}.${Buffer.from(JSON.stringify(claims)).toString('base64url')}.${signature}`;
+      expect(verifier.verifiedAccessToken(forged)).toBeUndefined();
+      expect(await rejection(verifier.verifyAccessToken(forged))).toBe('bad_signature');
+      expect(verifier.verifiedAccessToken(token)).toBe(first);
+      expect(verifier.verifiedAccessToken(`x${token}`)).toBeUndefined();
+    });
+
     it('does not keep a token past its expiry', async () => {
       const now = Math.floor(clock.now() / 1000);
       const token = await issuer.sign({ iat: now, exp: now + 60 });

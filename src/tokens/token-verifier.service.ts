@@ -15,6 +15,8 @@ import { TokenRejectedError, TokenRejection } from './token.errors';
 /** Tokens are small; anything bigger is refused before any parsing or crypto. */
 export const MAX_TOKEN_LENGTH = 8192;
 const VERIFIED_CACHE_SIZE = 10_000;
+/** 43 base64url characters: 256 bits of a signature, so two tokens of the issuer share no key. */
+const CACHE_KEY_CHARS = 43;
 const REQUIRED_CLAIMS = ['iss', 'sub', 'aud', 'exp', 'iat'];
 const HEADER_KEYS_REFUSED = ['jwk', 'jku', 'x5u', 'x5c'] as const;
 const HMAC_ALGORITHMS = ['HS256', 'HS384', 'HS512'];
@@ -35,11 +37,13 @@ export interface VerifiedAccessToken {
 export class TokenVerifier {
   private readonly keySets = new Map<string, JwksKeySet>();
   /**
-   * Access tokens already verified, by their exact string, until they expire: a bearer token is
-   * presented many times and its signature and claims cannot change. A re-encoded token is another
-   * string and is verified afresh; revocation is checked on every request regardless.
+   * Access tokens already verified, until they expire: a bearer token is presented many times and
+   * its signature and claims cannot change. A hit needs the exact string (a re-encoded token is
+   * another string and is verified afresh); revocation is checked on every request regardless.
    */
-  private readonly verified = new LRUCache<string, VerifiedAccessToken>({ max: VERIFIED_CACHE_SIZE });
+  private readonly verified = new LRUCache<string, { token: string; result: VerifiedAccessToken }>({
+    max: VERIFIED_CACHE_SIZE,
+  });
 
   constructor(
     private readonly config: AppConfig,
@@ -80,14 +84,25 @@ export class TokenVerifier {
    * `kid` refetches the keys as for an ID token; a bearer token from a client keeps the cooldown.
    */
   async verifyAccessToken(token: string, options: { fromProvider?: boolean } = {}): Promise<VerifiedAccessToken> {
-    const cached = this.verified.get(token);
-    if (cached) {
-      if (cached.claims.exp + CLOCK_TOLERANCE_S > this.clock.now() / 1000) return cached;
-      this.verified.delete(token);
-    }
+    const cached = this.verifiedAccessToken(token);
+    if (cached) return cached;
     const result = await this.verifyAccessTokenAfresh(token, options.fromProvider === true);
-    this.verified.set(token, result);
+    this.verified.set(cacheKey(token), { token, result });
     return result;
+  }
+
+  /**
+   * An access token verified before and not expired since, without waiting (a bearer token's every
+   * request after its first); undefined when it must be verified (`verifyAccessToken`).
+   */
+  verifiedAccessToken(token: string): VerifiedAccessToken | undefined {
+    const key = cacheKey(token);
+    const cached = this.verified.get(key);
+    // Another token under the same key (its signature's tail copied onto other claims) is not this one.
+    if (cached?.token !== token) return undefined;
+    if (cached.result.claims.exp + CLOCK_TOLERANCE_S > this.clock.now() / 1000) return cached.result;
+    this.verified.delete(key);
+    return undefined;
   }
 
   private async verifyAccessTokenAfresh(token: string, fromProvider: boolean): Promise<VerifiedAccessToken> {
@@ -195,6 +210,15 @@ export class TokenVerifier {
     }
     return keySet;
   }
+}
+
+/**
+ * A verified token's key in the cache: its last characters, the tail of its signature. Hashing a
+ * whole token (about 1 KB) for the lookup cost most of a cache hit; the hit still compares the
+ * whole string, so a key only finds the entry and never vouches for a token.
+ */
+function cacheKey(token: string): string {
+  return token.slice(-CACHE_KEY_CHARS);
 }
 
 /** Access tokens are never HMAC-signed with our client secret: only the provider's asymmetric keys count. */

@@ -34,6 +34,19 @@ describe('RevocationCheck for guards of other transports', () => {
     expect(await codeOf(check.verifyBearer(`${token.slice(0, -4)}AAAA`))).toBe('TOKEN_INVALID');
   });
 
+  it('refuses a token it admitted before once a webhook revokes it, and lets no caller change the user it gave', async () => {
+    const { token, userId } = await login();
+    const user = await check.verifyBearer(token);
+    expect(await check.verifyBearer(token)).toEqual(user);
+    // The same verified token gives the same user to every request: no request can change another's.
+    expect(() => (user.roles as string[]).push('admin')).toThrow(TypeError);
+    expect(() => Object.assign(user, { id: 'someone-else' })).toThrow(TypeError);
+
+    const event = fixtureEvent('jwt.refresh-token.revoke.all-user.json', { userId, user: { id: userId } });
+    expect((await postWebhook(stack.app.url, event, { idp: stack.idp })).status).toBe(200);
+    expect(await codeOf(check.verifyBearer(token))).toBe('TOKEN_REVOKED');
+  });
+
   it('refuses a token and reports its facts revoked once a webhook revoked the user', async () => {
     const { token, userId } = await login();
     const issuedAt = Math.floor(Date.now() / 1000);
