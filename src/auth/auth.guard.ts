@@ -1,6 +1,6 @@
 import { CanActivate, ExecutionContext, Injectable } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
-import type { Request } from 'express';
+import type { Request, Response } from 'express';
 import { AppConfig } from '../config/app-config';
 import { AppError } from '../common/app.errors';
 import { AuthenticatedUser } from '../common/authenticated-user';
@@ -45,16 +45,26 @@ export class AuthGuard implements CanActivate {
     private readonly metrics: MetricsService,
   ) {}
 
-  async canActivate(context: ExecutionContext): Promise<boolean> {
-    const req = context.switchToHttp().getRequest<Request>();
+  /** A public route is answered synchronously (Nest awaits nothing for a boolean); others verify. */
+  canActivate(context: ExecutionContext): boolean | Promise<boolean> {
+    // The request and response as Nest hands them to an HTTP guard (switchToHttp() makes three closures a call).
+    const [req, res] = [context.getArgByIndex<Request>(0), context.getArgByIndex<Response>(1)];
     const declared = routeDeclaration(this.reflector, context.getHandler(), context.getClass());
     // Neither kind is guessed: a page reached with a bearer token, or an API with the browser's
     // ambient cookie and no CSRF check, would each be the wrong trust. An undeclared route is not served.
     if (!declared) throw new AppError('NOT_FOUND', 'the route declares no kind (@MachineRoute or @BrowserRoute)');
-    markRoute(req, context.switchToHttp().getResponse(), declared);
+    markRoute(req, res, declared);
     const policy = routePolicy(this.reflector, context.getHandler(), context.getClass());
     if (policy.kind === 'public') return true;
-    const bearer = declared.kind === 'machine';
+    return this.signedIn(req, context, policy, declared.kind === 'machine');
+  }
+
+  private async signedIn(
+    req: Request,
+    context: ExecutionContext,
+    policy: RoutePolicy,
+    bearer: boolean,
+  ): Promise<boolean> {
     const done = this.metrics.guardTimer(bearer ? 'bearer' : 'session');
     try {
       await this.admit(req, context, policy, bearer);
