@@ -7,12 +7,12 @@ import FusionAuthClient from '@fusionauth/typescript-client';
 import { createClient } from 'redis';
 import { DevIdp } from '../../src/dev-idp/dev-idp';
 import { KICKSTART_DEFAULTS as K, startDevIdp } from '../../test/support/dev-idp';
-import { freePort, RedisServerProcess } from '../../test/support/redis-server';
+import { freePorts, RedisServerProcess } from '../../test/support/redis-server';
 import { assertBuilt, MAIN, NodeProcess, startNodeProcess } from '../../test/support/service-process';
 import { BenchOptions } from '../options';
 import { log } from '../support/log';
 import { Teardown } from '../support/teardown';
-import { PeerName, peerPorts, Peers, startPeers } from './peers';
+import { PEER_COUNT, PeerName, peerPorts, Peers, startPeers } from './peers';
 
 export type RedisClient = ReturnType<typeof createClient>;
 
@@ -52,15 +52,23 @@ async function startRedis(teardown: Teardown): Promise<{ url: string; client: Re
  * The dev IdP in this process (issuer = the URL it listens on, its webhooks going to A), with the
  * application allowing the browser logins of A and of the OpenID Connect peer.
  */
-async function startIdp(teardown: Teardown, urlA: string, peerUrl: string): Promise<DevIdp> {
-  const idp = await startDevIdp({ webhookUrl: `${urlA}/webhooks/fusionauth` });
+/**
+ * The dev IdP, listening before any other port is picked (a port picked free and released first
+ * could be the one it then gets, and the service would not start), then pointed at A.
+ */
+async function startIdp(teardown: Teardown): Promise<DevIdp> {
+  const idp = await startDevIdp();
   teardown.add(() => idp.close());
+  return idp;
+}
+
+async function pointIdpAt(idp: DevIdp, urlA: string, peerUrl: string): Promise<void> {
+  idp.setWebhookUrl(`${urlA}/webhooks/fusionauth`);
   await new FusionAuthClient(K.apiKey, idp.url, K.tenantId).patchApplication(K.applicationId, {
     application: {
       oauthConfiguration: { authorizedRedirectURLs: [`${urlA}/auth/callback`, `${peerUrl}/callback`] },
     },
   });
-  return idp;
 }
 
 function versionOf(node: string): string {
@@ -96,8 +104,10 @@ export async function startBenchStack(options: BenchOptions, teardown: Teardown)
   assertBuilt();
   const logDir = mkdtempSync(join(tmpdir(), 'fag-bench-'));
   const redis = await startRedis(teardown);
-  const [portA, portB, ports] = [await freePort(), await freePort(), await peerPorts()];
-  const idp = await startIdp(teardown, `http://127.0.0.1:${portA}`, `http://127.0.0.1:${ports.express_openid_connect}`);
+  const idp = await startIdp(teardown);
+  const [portA = 0, portB = 0, ...others] = await freePorts(2 + PEER_COUNT);
+  const ports = peerPorts(others);
+  await pointIdpAt(idp, `http://127.0.0.1:${portA}`, `http://127.0.0.1:${ports.express_openid_connect}`);
   const keyPrefix = `bench${randomBytes(2).toString('hex')}:`;
   const env = serviceEnv(redis.url, keyPrefix, idp);
   const context = { options, teardown, logDir };

@@ -1,7 +1,6 @@
 import type { ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
 import { NodeProcess, startNodeProcess } from '../../test/support/service-process';
-import { freePort } from '../../test/support/redis-server';
 
 /** What users would otherwise pick, each a few lines in bench/peers/, each its own process. */
 export const PEERS = {
@@ -32,11 +31,15 @@ export interface PeerSettings {
 const peerNodeArgs = (): string[] => (process.env.BENCH_PEER_NODE_ARGS ?? '').split(' ').filter(Boolean);
 
 /** Ports first: the OpenID Connect peer's callback URL must be allowed by the IdP before it starts. */
-export async function peerPorts(): Promise<Record<PeerName, number>> {
+/** The peers, each on one of these ports (as many as there are peers). */
+export function peerPorts(ports: readonly number[]): Record<PeerName, number> {
   const names = Object.keys(PEERS) as PeerName[];
-  const ports = await Promise.all(names.map(() => freePort()));
+  if (ports.length !== names.length) throw new Error(`${names.length} peers need as many ports`);
   return Object.fromEntries(names.map((name, i) => [name, ports[i]!])) as Record<PeerName, number>;
 }
+
+/** How many peers there are (each needs a port). */
+export const PEER_COUNT = Object.keys(PEERS).length;
 
 export async function startPeers(ports: Record<PeerName, number>, settings: PeerSettings): Promise<Peers> {
   const names = Object.keys(PEERS) as PeerName[];

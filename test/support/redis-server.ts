@@ -1,5 +1,6 @@
 import { ChildProcess, spawn, spawnSync } from 'node:child_process';
-import { createServer } from 'node:net';
+import { createServer, Server } from 'node:net';
+import type { AddressInfo } from 'node:net';
 import { createClient } from 'redis';
 
 /** Whether a Redis answers PING at this URL within a second. */
@@ -33,6 +34,28 @@ async function answeringPid(url: string): Promise<number | undefined> {
 export function redisServerOnPath(): string | undefined {
   const found = spawnSync('sh', ['-c', 'command -v redis-server'], { encoding: 'utf8' });
   return found.status === 0 ? found.stdout.trim() : undefined;
+}
+
+/**
+ * `count` distinct free ports on 127.0.0.1: each is held until all are known, so two never come
+ * out the same (as one `freePort` after another can, once the first is closed).
+ */
+export async function freePorts(count: number): Promise<number[]> {
+  const servers = await Promise.all(
+    Array.from(
+      { length: count },
+      () =>
+        new Promise<Server>((resolve, reject) => {
+          const server = createServer();
+          server.unref();
+          server.on('error', reject);
+          server.listen(0, '127.0.0.1', () => resolve(server));
+        }),
+    ),
+  );
+  const ports = servers.map((server) => (server.address() as AddressInfo).port);
+  await Promise.all(servers.map((server) => new Promise((resolve) => server.close(resolve))));
+  return ports;
 }
 
 export function freePort(): Promise<number> {
