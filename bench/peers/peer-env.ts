@@ -30,8 +30,12 @@ export function peerEnv(): PeerEnv {
   };
 }
 
-/** A peer that cannot start says why and exits non-zero (the benchmark shows its output). */
+/**
+ * A peer that cannot start says why and exits non-zero (the benchmark shows its output). Stopped
+ * (SIGTERM), it exits normally, so that a `--cpu-prof` of BENCH_PEER_NODE_ARGS is written.
+ */
 export function runPeer(main: () => Promise<void>): void {
+  process.once('SIGTERM', () => process.exit(0));
   main().catch((error: unknown) => {
     process.stderr.write(
       `peer failed to start: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`,

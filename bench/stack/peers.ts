@@ -30,8 +30,10 @@ export interface PeerSettings {
 /** BENCH_PEER_NODE_ARGS (say `--cpu-prof --cpu-prof-dir=/tmp/prof-peers`) goes to every peer's node. */
 const peerNodeArgs = (): string[] => (process.env.BENCH_PEER_NODE_ARGS ?? '').split(' ').filter(Boolean);
 
-/** Ports first: the OpenID Connect peer's callback URL must be allowed by the IdP before it starts. */
-/** The peers, each on one of these ports (as many as there are peers). */
+/**
+ * The peers, each on one of these ports (as many as there are peers). Ports first: the OpenID
+ * Connect peer's callback URL must be allowed by the IdP before it starts.
+ */
 export function peerPorts(ports: readonly number[]): Record<PeerName, number> {
   const names = Object.keys(PEERS) as PeerName[];
   if (ports.length !== names.length) throw new Error(`${names.length} peers need as many ports`);
