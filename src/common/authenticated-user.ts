@@ -1,4 +1,7 @@
-/** Who is calling, however they proved it; what guards put on `req.user`. */
+/**
+ * Who is calling, however they proved it; what guards put on `req.user`. Read it, never change it:
+ * a bearer token's user is one frozen object shared by every request that token makes.
+ */
 export interface AuthenticatedUser {
   readonly id: string;
   /**
