@@ -3,6 +3,7 @@ import { Reflector } from '@nestjs/core';
 import type { NextFunction, Request, Response } from 'express';
 import { AppError } from '../common/app.errors';
 import { markRoute, routeDeclaration } from '../common/http/route-kind';
+import { listsSessions } from './lists-sessions.decorator';
 import { PageLocalsMiddleware } from './page-locals.middleware';
 import { SessionMiddleware } from './session.middleware';
 
@@ -30,6 +31,7 @@ export class BrowserRouteGuard implements CanActivate {
     const [req, res] = [context.getArgByIndex<Request>(0), context.getArgByIndex<Response>(1)];
     markRoute(req, res, declared);
     if (declared.kind === 'machine') return true;
+    req.listsSessions = listsSessions(context.getHandler());
     return new Promise<boolean>((resolve, reject) => {
       this.session.use(
         req,

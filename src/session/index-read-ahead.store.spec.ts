@@ -13,6 +13,9 @@ const set = (store: Store, sid: string, sess: SessionData) =>
     store.set(sid, sess, (err) => (err ? reject(new Error(String(err))) : resolve())),
   );
 
+/** A request of a page that lists the user's sessions. */
+const page = () => ({ listsSessions: true }) as Request;
+
 describe('the session store of browser requests', () => {
   let inner: Store & { stopInterval(): void };
   let index: SessionIndex;
@@ -44,7 +47,7 @@ describe('the session store of browser requests', () => {
   it("reads the user's session index in the same tick as a session it has seen before", async () => {
     await index.add('u1', 's1', 60);
     await set(store, 's1', data('u1'));
-    const req = {} as Request;
+    const req = page();
     store.readFor(req, () => store.get('s1', () => undefined));
     // Both asked before anything was awaited: the Redis client sends them in one write.
     expect(asked).toEqual(['index u1', 'session s1']);
@@ -55,10 +58,10 @@ describe('the session store of browser requests', () => {
 
   it('learns whose session it is from the read itself, and reads ahead from the next request on', async () => {
     await set(inner, 's1', data('u1'));
-    const first = {} as Request;
+    const first = page();
     await read(first, 's1');
     expect(first.sessionIndexRead).toBeUndefined();
-    const second = {} as Request;
+    const second = page();
     await read(second, 's1');
     expect(second.sessionIndexRead?.userId).toBe('u1');
   });
@@ -66,7 +69,7 @@ describe('the session store of browser requests', () => {
   it('drops the read-ahead when the session read names another user than the one it expected', async () => {
     await set(store, 's1', data('u1'));
     await set(inner, 's1', data('u2'));
-    const req = {} as Request;
+    const req = page();
     await read(req, 's1');
     expect(req.sessionIndexRead).toBeUndefined();
   });
@@ -74,7 +77,7 @@ describe('the session store of browser requests', () => {
   it('reads nothing more for a session that is gone, or outside a browser request', async () => {
     await set(store, 's1', data('u1'));
     await new Promise<void>((resolve) => inner.destroy('s1', () => resolve()));
-    const req = {} as Request;
+    const req = page();
     expect(await read(req, 's1')).toBeFalsy();
     expect(req.sessionIndexRead).toBeUndefined();
     await set(store, 's2', data('u1'));
@@ -88,7 +91,21 @@ describe('the session store of browser requests', () => {
     await new Promise<void>((resolve) => store.destroy('s1', () => resolve()));
     await set(inner, 's1', data('u1'));
     asked = [];
-    await read({} as Request, 's1');
+    await read(page(), 's1');
     expect(asked).toEqual(['session s1']);
+  });
+
+  it("reads no index for a page that does not list the user's sessions, though it learns whose session it is", async () => {
+    await set(inner, 's1', data('u1'));
+    await read({} as Request, 's1');
+    asked = [];
+    const other = {} as Request;
+    await read(other, 's1');
+    expect(asked).toEqual(['session s1']);
+    expect(other.sessionIndexRead).toBeUndefined();
+    // Learned all the same: the account page's first read brings the index.
+    const account = page();
+    await read(account, 's1');
+    expect(account.sessionIndexRead?.userId).toBe('u1');
   });
 });

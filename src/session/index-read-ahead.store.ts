@@ -19,14 +19,16 @@ declare global {
     interface Request {
       /** Set only when the session read found a session of that user. */
       sessionIndexRead?: IndexReadAhead;
+      /** The matched route shows the user's sessions (`@ListsSessions()`): its session read brings the index. */
+      listsSessions?: boolean;
     }
   }
 }
 
 /**
  * The store express-session reads a browser request's session through. Once it has seen whose
- * session an id is, the next read of that session also asks for the user's session index, in the
- * same tick, so the client sends both in one write: the account page, which lists the user's
+ * session an id is, the next read of that session by a page that lists the user's sessions
+ * (`@ListsSessions()`) also asks for the user's session index, in the same tick, so the client sends both in one write: the account page, which lists the user's
  * sessions, costs one Redis round trip instead of two. Who a session belongs to is always what the
  * session read says: a read-ahead for another user is dropped, and a session unknown here reads
  * nothing more.
@@ -47,9 +49,12 @@ export class IndexReadAheadStore extends Store {
     if (inner.touch) this.touch = (sid, session, done) => inner.touch!(sid, session, done);
   }
 
-  /** Runs express-session for `req`: the session read it starts is the one paired with the index. */
+  /**
+   * Runs express-session for `req`: for a route that lists sessions, the session read it starts is
+   * paired with the index; any other only teaches whose session it is.
+   */
   readFor(req: Request, run: () => void): void {
-    this.reading = req;
+    this.reading = req.listsSessions ? req : undefined;
     try {
       run();
     } finally {

@@ -9,6 +9,7 @@ import { RecentLogin } from '../common/recent-login.decorator';
 import { BrowserRoute } from '../common/http/route-kind.decorator';
 import { formRefused } from '../common/http/validation.pipe';
 import { setFlash } from '../session/flash';
+import { ListsSessions } from '../session/lists-sessions.decorator';
 import { sessionExpiresAt } from '../session/session-expiry';
 import { sessionTimeouts } from '../session/session-store';
 import { ChangePasswordForm, EndSessionForm } from './account-forms.dto';
@@ -46,6 +47,7 @@ export class AccountController {
 
   @Get()
   @Render('account')
+  @ListsSessions()
   async show(@Req() req: Request): Promise<AccountPage> {
     const account = accountOf(req);
     const { auth } = account.session;
