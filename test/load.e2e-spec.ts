@@ -6,7 +6,7 @@ import { DevIdp } from '../src/dev-idp/dev-idp';
 import { csrfFrom } from './support/browser-login';
 import { KICKSTART_DEFAULTS as K, startDevIdp } from './support/dev-idp';
 import { HttpClient } from './support/http-client';
-import { freePort } from './support/redis-server';
+import { freePorts } from './support/redis-server';
 import { startService } from './support/service-process';
 import { deleteKeys, newKeyPrefix } from './support/test-app';
 import { fixtureEvent, postWebhook } from './support/webhooks';
@@ -55,9 +55,12 @@ describe('mixed load with revocations arriving', () => {
   const keyPrefix = newKeyPrefix();
 
   beforeAll(async () => {
-    const ports = [await freePort(), await freePort()];
+    // The IdP listens first, then both ports are picked together: a port picked and released before
+    // the IdP's own was chosen could come back as the IdP's, and an instance would not start.
+    idp = await startDevIdp();
+    const ports = await freePorts(2);
     urls.push(...ports.map((p) => `http://127.0.0.1:${p}`));
-    idp = await startDevIdp({ webhookUrl: `${urls[0]}/webhooks/fusionauth` });
+    idp.setWebhookUrl(`${urls[0]}/webhooks/fusionauth`);
     const env = {
       NODE_ENV: 'development',
       REDIS_URL: process.env.REDIS_URL ?? 'redis://127.0.0.1:6379',

@@ -41,10 +41,12 @@ describe('several identity providers at once', () => {
   const clock = new ShiftedClock();
 
   beforeAll(async () => {
+    // Both IdPs listen before the service's port is picked (a released port could come back as theirs).
+    a = await startDevIdp();
+    b = await startDevIdp();
     const port = await freePort();
     const appUrl = `http://127.0.0.1:${port}`;
-    a = await startDevIdp({ webhookUrl: `${appUrl}/webhooks/fusionauth` });
-    b = await startDevIdp();
+    a.setWebhookUrl(`${appUrl}/webhooks/fusionauth`);
     for (const idp of [a, b]) await allowService(idp, appUrl);
     app = await startTestApp({
       port,

@@ -28,9 +28,11 @@ describe('an adopter app using the packed package', () => {
   beforeAll(async () => {
     assertBuilt();
     adopter = await installAdopter();
+    // The IdP listens before the adopter's port is picked (a released port could come back as the IdP's).
+    idp = await startDevIdp();
     const port = await freePort();
     const appUrl = `http://127.0.0.1:${port}`;
-    idp = await startDevIdp({ webhookUrl: `${appUrl}/webhooks/fusionauth` });
+    idp.setWebhookUrl(`${appUrl}/webhooks/fusionauth`);
     fa = new FusionAuthClient(K.apiKey, idp.url, K.tenantId);
     await fa.patchApplication(K.applicationId, {
       application: { oauthConfiguration: { authorizedRedirectURLs: [`${appUrl}/auth/callback`] } },

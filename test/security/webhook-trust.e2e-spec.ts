@@ -142,10 +142,13 @@ describe('two FusionAuth providers', () => {
   let partnerKid: string;
 
   beforeAll(async () => {
+    // Both IdPs listen before the service's port is picked (a released port could come back as theirs).
+    a = await startDevIdp();
+    b = await startDevIdp();
     const port = await freePort();
     const appUrl = `http://127.0.0.1:${port}`;
-    a = await startDevIdp({ webhookUrl: `${appUrl}/webhooks/fusionauth` });
-    b = await startDevIdp({ webhookUrl: `${appUrl}/webhooks/fusionauth/partner` });
+    a.setWebhookUrl(`${appUrl}/webhooks/fusionauth`);
+    b.setWebhookUrl(`${appUrl}/webhooks/fusionauth/partner`);
     // B signs its webhooks with a key of its own (A's kickstart key is in B's key set too).
     const keyId = randomUUID();
     const partner = new FusionAuthClient(K.apiKey, b.url);

@@ -24,9 +24,12 @@ export async function startStack(
     'env' | 'clock' | 'port'
   > = {},
 ): Promise<Stack> {
+  // The IdP listens before the service's port is picked: a port picked and released first could come
+  // back as the IdP's (or be the one a test picked for it), and the service would not start.
+  const idp = await startDevIdp(options.devIdp);
   const port = await freePort();
   const appUrl = `http://127.0.0.1:${port}`;
-  const idp = await startDevIdp({ webhookUrl: `${appUrl}/webhooks/fusionauth`, ...options.devIdp });
+  idp.setWebhookUrl(`${appUrl}/webhooks/fusionauth`);
   const fusionAuth = new FusionAuthClient(K.apiKey, idp.url, K.tenantId);
   await fusionAuth.patchApplication(K.applicationId, {
     application: {
