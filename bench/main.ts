@@ -36,6 +36,12 @@ function finish(outcome: Outcome): void {
   );
   const cpu = cpuHeadline(report);
   if (cpu) log(`the same ratios from CPU µs per answer (see "cpu_ratios"; not what the goals judge):\n  ${cpu}`);
+  const bound = (report.load_generator_bound ?? []) as string[];
+  if (bound.length > 0)
+    log(
+      `the load generator, not the server, was the busier side for ${bound.join(', ')}: their requests/s ` +
+        `measure it as much as the server (rate ratios pulled towards 1); their CPU per answer still measures the server`,
+    );
   // A clean run's logs are of no interest; a run with problems keeps them for a look.
   if (outcome.stack && errors.length === 0 && warnings.length === 0)
     rmSync(outcome.stack.logDir, { recursive: true, force: true });

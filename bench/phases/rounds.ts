@@ -1,7 +1,7 @@
 import { BenchOptions } from '../options';
 import { request } from '../support/http';
 import { runLoad, Slice } from '../support/load';
-import { processCpuUs } from '../support/process-cpu';
+import { processCpu } from '../support/process-cpu';
 import { log, loud } from '../support/log';
 import { round, spread, Spread } from '../support/stats';
 import { Teardown } from '../support/teardown';
@@ -24,6 +24,24 @@ export interface TargetSummary {
   readonly timeouts: number;
   /** CPU µs of the serving process per counted answer, over the rounds (null where /proc is missing). */
   readonly cpu_us_per_answer: Spread | null;
+  /** Cores the serving process kept busy, over the rounds (null where /proc is missing). */
+  readonly server_cores: Spread | null;
+  /** The share of the serving process's CPU time spent in the kernel on its behalf (system calls, loopback TCP). */
+  readonly server_system_share: Spread | null;
+  /** Cores the load generator (the benchmark's process) kept busy, over the rounds. */
+  readonly load_generator_cores: Spread | null;
+}
+
+/**
+ * A target whose load generator was the busier side: the generator kept about a core busy (it is one
+ * thread) while the serving process had time to spare, so its requests per second say more about
+ * the generator than about the server, and its rate ratios are pulled towards 1. Its CPU per answer
+ * (and `cpu_ratios`) still measures the server.
+ */
+export function loadGeneratorBound(summary: TargetSummary): boolean {
+  const generator = summary.load_generator_cores?.median;
+  const server = summary.server_cores?.median;
+  return generator !== undefined && server !== undefined && generator >= 0.9 && server < generator;
 }
 
 export type Rounds = Partial<Record<TargetName, Slice[]>>;
@@ -58,14 +76,25 @@ export async function runRounds(
     const order = r % 2 === 0 ? targets : [...targets].reverse();
     for (const target of order) {
       await target.load.prepare?.(slice, rounds[target.name]?.at(-1));
-      const cpuBefore = processCpuUs(target.pid);
+      const cpuBefore = processCpu(target.pid);
+      const ownBefore = process.cpuUsage();
+      const wallBefore = performance.now();
       const result = await runLoad(target.load, slice, options.connections, teardown);
-      const cpuAfter = processCpuUs(target.pid);
-      const cpuUsPerAnswer =
-        cpuBefore !== undefined && cpuAfter !== undefined && result.ok > 0
-          ? round((cpuAfter - cpuBefore) / result.ok, 1)
+      const cpuAfter = processCpu(target.pid);
+      const own = process.cpuUsage(ownBefore);
+      const wallUs = (performance.now() - wallBefore) * 1000;
+      const server =
+        cpuBefore && cpuAfter
+          ? { userUs: cpuAfter.userUs - cpuBefore.userUs, systemUs: cpuAfter.systemUs - cpuBefore.systemUs }
           : undefined;
-      (rounds[target.name] ??= []).push({ ...result, cpuUsPerAnswer });
+      const serverUs = server && server.userUs + server.systemUs;
+      (rounds[target.name] ??= []).push({
+        ...result,
+        cpuUsPerAnswer: serverUs !== undefined && result.ok > 0 ? round(serverUs / result.ok, 1) : undefined,
+        serverCores: serverUs !== undefined ? round(serverUs / wallUs, 2) : undefined,
+        serverSystemShare: server && serverUs ? round(server.systemUs / serverUs, 2) : undefined,
+        loadGeneratorCores: round((own.user + own.system) / wallUs, 2),
+      });
     }
     log(
       `  round ${r + 1}/${options.rounds}: ${order.map((t) => `${t.name} ${rounds[t.name]!.at(-1)!.rate}`).join(', ')}`,
@@ -95,12 +124,23 @@ export function summarize(target: NamedTarget, slices: readonly Slice[]): Target
     answers,
     errors: sum((s) => s.errors),
     timeouts: sum((s) => s.timeouts),
-    cpu_us_per_answer:
-      spread(
-        slices.flatMap((s) => (s.cpuUsPerAnswer === undefined ? [] : [s.cpuUsPerAnswer])),
-        1,
-      ) ?? null,
+    cpu_us_per_answer: spreadOf(slices, (s) => s.cpuUsPerAnswer, 1),
+    server_cores: spreadOf(slices, (s) => s.serverCores, 2),
+    server_system_share: spreadOf(slices, (s) => s.serverSystemShare, 2),
+    load_generator_cores: spreadOf(slices, (s) => s.loadGeneratorCores, 2),
   };
+}
+
+function spreadOf(slices: readonly Slice[], pick: (s: Slice) => number | undefined, digits: number): Spread | null {
+  return (
+    spread(
+      slices.flatMap((s) => {
+        const value = pick(s);
+        return value === undefined ? [] : [value];
+      }),
+      digits,
+    ) ?? null
+  );
 }
 
 /** Anything but the counted answer under load is a warning: the figures of that target are suspect. */

@@ -1,7 +1,7 @@
 import { BenchOptions } from '../options';
 import { DenylistStats } from '../phases/denylist';
 import { RevocationStats } from '../phases/revocation';
-import { Rounds, summarize, TargetSummary } from '../phases/rounds';
+import { loadGeneratorBound, Rounds, summarize, TargetSummary } from '../phases/rounds';
 import { NamedTarget, TargetName } from '../phases/targets';
 import { goalFigures } from './goals';
 import { Machine } from './machine';
@@ -77,6 +77,9 @@ export function buildReport(options: BenchOptions, results: RunResults, run: Run
     goals: goalFigures(headline),
     ratios: ratioFigures,
     cpu_ratios: cpuRatios(results.rounds ?? {}),
+    load_generator_bound: Object.entries(targets)
+      .filter(([, summary]) => loadGeneratorBound(summary))
+      .map(([name]) => name),
     targets,
     webhooks: webhooks ? { ...webhooks, ended_by: results.webhooksExhausted ? 'pool exhausted' : 'time' } : null,
     revocation: results.revocation ?? null,

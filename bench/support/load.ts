@@ -40,6 +40,12 @@ export interface Slice {
   readonly timeouts: number;
   /** CPU time of the process serving the target, per counted answer (µs), when it could be read. */
   readonly cpuUsPerAnswer?: number;
+  /** Cores the serving process kept busy meanwhile (its CPU time ÷ the slice's wall time), when it could be read. */
+  readonly serverCores?: number;
+  /** The share of that CPU time spent in the kernel on the serving process's behalf. */
+  readonly serverSystemShare?: number;
+  /** Cores the benchmark's own process (the load generator) kept busy meanwhile. */
+  readonly loadGeneratorCores?: number;
 }
 
 /** `connections` concurrent keep-alive connections against `target` for `seconds`. */

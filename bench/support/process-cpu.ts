@@ -8,6 +8,12 @@ const MICROSECONDS_PER_TICK = 10_000;
  * `/proc/<pid>/stat`; undefined where there is no /proc (macOS) or the process is gone.
  */
 export function processCpuUs(pid: number | undefined): number | undefined {
+  const cpu = processCpu(pid);
+  return cpu && cpu.userUs + cpu.systemUs;
+}
+
+/** `processCpuUs` in its two parts: in the process's own code, and in the kernel on its behalf (system calls, loopback TCP). */
+export function processCpu(pid: number | undefined): { userUs: number; systemUs: number } | undefined {
   if (pid === undefined) return undefined;
   let stat: string;
   try {
@@ -20,5 +26,7 @@ export function processCpuUs(pid: number | undefined): number | undefined {
   // Fields 14 and 15 (utime, stime) are the 12th and 13th after the name.
   const utime = Number(fields[11]);
   const stime = Number(fields[12]);
-  return Number.isFinite(utime) && Number.isFinite(stime) ? (utime + stime) * MICROSECONDS_PER_TICK : undefined;
+  return Number.isFinite(utime) && Number.isFinite(stime)
+    ? { userUs: utime * MICROSECONDS_PER_TICK, systemUs: stime * MICROSECONDS_PER_TICK }
+    : undefined;
 }
