@@ -50,6 +50,8 @@ describe('loadGeneratorBound', () => {
 
   it('is false when the server was the busier side, or the generator had time to spare', () => {
     expect(loadGeneratorBound(summarize(target, [slice(1, 0.95)]))).toBe(false);
+    // Both sides near a core: neither is known to have bounded the other.
+    expect(loadGeneratorBound(summarize(target, [slice(0.92, 0.97)]))).toBe(false);
     expect(loadGeneratorBound(summarize(target, [slice(0.3, 0.6)]))).toBe(false);
   });
 

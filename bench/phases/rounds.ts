@@ -32,6 +32,9 @@ export interface TargetSummary {
   readonly load_generator_cores: Spread | null;
 }
 
+/** About a whole core: what a single-threaded side that is the bottleneck keeps busy. */
+const BUSY_CORE = 0.9;
+
 /**
  * A target whose load generator was the busier side: the generator kept about a core busy (it is one
  * thread) while the serving process had time to spare, so its requests per second say more about
@@ -41,7 +44,7 @@ export interface TargetSummary {
 export function loadGeneratorBound(summary: TargetSummary): boolean {
   const generator = summary.load_generator_cores?.median;
   const server = summary.server_cores?.median;
-  return generator !== undefined && server !== undefined && generator >= 0.9 && server < generator;
+  return generator !== undefined && server !== undefined && generator >= BUSY_CORE && server < BUSY_CORE;
 }
 
 export type Rounds = Partial<Record<TargetName, Slice[]>>;

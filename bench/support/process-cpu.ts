@@ -4,15 +4,10 @@ import { readFileSync } from 'node:fs';
 const MICROSECONDS_PER_TICK = 10_000;
 
 /**
- * The CPU time (user + system, every thread) a process has used so far, in µs, from
- * `/proc/<pid>/stat`; undefined where there is no /proc (macOS) or the process is gone.
+ * The CPU time a process has used so far (every thread), in µs: in its own code (user) and in the
+ * kernel on its behalf (system calls, loopback TCP), from `/proc/<pid>/stat`; undefined where there
+ * is no /proc (macOS) or the process is gone.
  */
-export function processCpuUs(pid: number | undefined): number | undefined {
-  const cpu = processCpu(pid);
-  return cpu && cpu.userUs + cpu.systemUs;
-}
-
-/** `processCpuUs` in its two parts: in the process's own code, and in the kernel on its behalf (system calls, loopback TCP). */
 export function processCpu(pid: number | undefined): { userUs: number; systemUs: number } | undefined {
   if (pid === undefined) return undefined;
   let stat: string;
