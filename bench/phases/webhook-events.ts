@@ -89,7 +89,9 @@ export function webhookTarget(
       if (!options.refill) return;
       if (previous && previous.seconds > 0) fastest = Math.max(fastest, sent(previous) / previous.seconds);
       const missing = Math.ceil(fastest * 3 * seconds) + 200 - (events.length - next);
-      if (missing > 0) events.push(...(await options.refill.sign(missing)));
+      // One push at a time: spreading a pool of a long slice's size (hundreds of thousands of events)
+      // into push() overflows the call stack.
+      if (missing > 0) for (const event of await options.refill.sign(missing)) events.push(event);
     },
     exhausted: () => !options.cycle && next > events.length,
   };
