@@ -141,7 +141,7 @@ describe('durability: a revocation answered 200 is never forgotten', () => {
         SESSION_STORE: 'redis',
         REDIS_WAIT_REPLICAS: '1',
         // Long enough for a replica that is up to answer on a machine the suite keeps busy (300 ms
-        // was not, once); a stopped replica is refused after it all the same.
+        // was not, once, in the Cluster case below); a stopped replica is refused after it all the same.
         REDIS_WAIT_TIMEOUT_MS: '2000',
       };
       stack = await startStack({ env });
